@@ -1,0 +1,31 @@
+"""Shared fixtures: the real structures in ../shared/data and the project's bundled examples."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data: the real complexes every test draws on; its absence is a setup error."""
+    if not SHARED_DATA.is_dir():
+        raise RuntimeError(f"test data not found at {SHARED_DATA}: the repository expects ../shared")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def complexes_dir(shared_data: Path) -> Path:
+    return shared_data / "complexes"
+
+
+@pytest.fixture(scope="session")
+def cases(complexes_dir: Path) -> list[dict[str, str]]:
+    """Rows of complexes/cases.tsv: case, heavy, light ('-' = none), antigen (one id per letter)."""
+    with open(complexes_dir / "cases.tsv", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))

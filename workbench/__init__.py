@@ -1,0 +1,1 @@
+"""Antibody-antigen structure workbench."""

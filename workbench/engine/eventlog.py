@@ -1,0 +1,67 @@
+"""The run's event log: SQLite in WAL mode, one writer appending, any process reading live."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from workbench.engine.events import Event, event_from_dict
+
+__all__ = ["EventLog", "read_events"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    t REAL NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL
+)
+"""
+
+
+class EventLog:
+    """Appends events to ``path``; the single writer of a run."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(_SCHEMA)
+        self._db.commit()
+
+    def append(self, event: Event) -> None:
+        self.extend([event])
+
+    def extend(self, events: Iterable[Event]) -> None:
+        rows = [(e.t, e.kind, json.dumps(e.to_dict())) for e in events]
+        if rows:
+            with self._db:
+                self._db.executemany("INSERT INTO events (t, kind, payload) VALUES (?, ?, ?)", rows)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> EventLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_events(path: str | Path, after: int = 0) -> list[tuple[int, Event]]:
+    """Events with id > ``after`` as (id, event); safe while a writer is appending."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        rows = db.execute(
+            "SELECT id, payload FROM events WHERE id > ? ORDER BY id", (after,)
+        ).fetchall()
+    finally:
+        db.close()
+    return [(row_id, event_from_dict(json.loads(payload))) for row_id, payload in rows]

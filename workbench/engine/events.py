@@ -1,0 +1,139 @@
+"""Typed run events: the one truth about a run, read by the CLI, the app and the report.
+
+Every event is a small slotted dataclass; ``to_dict``/``from_dict`` round-trip it through JSON
+with the class name as ``kind`` so a log can be dumped and rebuilt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "BatchDone",
+    "CacheStats",
+    "Event",
+    "ItemDone",
+    "ItemFailed",
+    "ItemWarning",
+    "RunFinished",
+    "RunStarted",
+    "StageFinished",
+    "StageProgress",
+    "StageStarted",
+    "event_from_dict",
+]
+
+
+@dataclass(slots=True, kw_only=True)
+class Event:
+    """Base of all events: the run it belongs to and when it happened (unix seconds)."""
+
+    run_id: str
+    t: float = field(default_factory=time.time)
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, **dataclasses.asdict(self)}
+
+
+def _registry() -> dict[str, type[Event]]:
+    """Event classes by name (slotted dataclasses cannot register themselves on creation)."""
+    found: dict[str, type[Event]] = {}
+    stack = list(Event.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        found[cls.__name__] = cls
+        stack.extend(cls.__subclasses__())
+    return found
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Rebuild an event from ``Event.to_dict`` output; unknown kinds raise KeyError."""
+    data = dict(data)
+    cls = _registry()[data.pop("kind")]
+    return cls(**data)
+
+
+@dataclass(slots=True, kw_only=True)
+class RunStarted(Event):
+    config: dict[str, Any]  # the run configuration as JSON-able values
+    n_inputs: int | None = None  # number of input paths given
+
+
+@dataclass(slots=True, kw_only=True)
+class RunFinished(Event):
+    status: str  # "completed", "cancelled" or "crashed"
+    n_done: int
+    n_failed: int
+    seconds: float
+
+
+@dataclass(slots=True, kw_only=True)
+class StageStarted(Event):
+    stage: str
+    total: int | None = None  # work units the stage will do, when known
+
+
+@dataclass(slots=True, kw_only=True)
+class StageProgress(Event):
+    stage: str
+    done: int
+    total: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class StageFinished(Event):
+    stage: str
+    done: int
+    failed: int
+    seconds: float
+
+
+@dataclass(slots=True, kw_only=True)
+class ItemDone(Event):
+    stage: str
+    item_id: str
+    seconds: float
+    cached: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class ItemFailed(Event):
+    stage: str
+    item_id: str
+    source: str
+    reason: str  # names the file, the step and what went wrong
+
+
+@dataclass(slots=True, kw_only=True)
+class ItemWarning(Event):
+    stage: str
+    item_id: str
+    message: str
+
+
+@dataclass(slots=True, kw_only=True)
+class CacheStats(Event):
+    """Cache lookups of one stage since the previous CacheStats of that stage."""
+
+    stage: str
+    hits: int
+    misses: int
+    corrupt: int = 0
+
+
+@dataclass(slots=True, kw_only=True)
+class BatchDone(Event):
+    """One batch finished on one device (embedding, annotation)."""
+
+    stage: str
+    device: str
+    items: int
+    tokens: int
+    seconds: float
