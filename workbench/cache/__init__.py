@@ -1,1 +1,66 @@
-"""(filled in by its module owner)."""
+"""Content-addressed cache of stage results; also the resume mechanism of a run.
+
+Data model
+----------
+A value is addressed by a :class:`CacheKey`: the stage that produced it (a folder name
+with no meaning to the cache), the checksum of the input bytes (sha256 hex), the canonical
+JSON of every parameter (sorted keys, no whitespace, tuples as lists, finite floats only)
+and the version of the code. ``key.digest`` is the sha256 of the four fields, each framed by
+its length, so no two keys share a digest by concatenation. Change any field and the old
+entry is simply never asked for again; a re-run of a crashed run finds what was done.
+
+Entries
+-------
+``root/<stage>/<digest[:2]>/<digest>.entry``, where root is the argument,
+``$WORKBENCH_CACHE``, or ``~/.cache/workbench``. An entry is an 84-byte header (magic
+``b"WBCACHE\\n"``, format version, key digest, payload length, payload sha256; see
+:mod:`workbench.cache.entry`) followed by the payload bytes. Payloads are opaque bytes;
+:func:`encode_arrays` (uncompressed NPZ of named arrays plus JSON meta, loaded without
+pickle) and :func:`encode_json` are the two formats stages use. Sizes are in bytes.
+
+Guarantees
+----------
+- Every read is verified (magic, version, key, length, checksum). A bad entry raises a
+  :class:`CacheCorruptionWarning` naming the file, is counted, removed and reported as a
+  miss: it is never returned.
+- Writes go to a uniquely named temp file (pid + random) in the entry's folder, are fsynced
+  and renamed over the final name. Processes and machines sharing a folder may write the
+  same key at once: the last rename wins and both contents are valid; a partial file is
+  never visible under an entry's name. A crash leaves at most a temp file, which
+  ``clear()`` removes once it is an hour old.
+- A folder that cannot be written gives one :class:`CacheWriteWarning` per stage and
+  reason; the value is still returned to the caller, only not stored.
+- Lookup counts (hits, misses, corrupt) are kept per stage and per process.
+"""
+
+from workbench.cache.codec import decode_arrays, decode_json, encode_arrays, encode_json
+from workbench.cache.keys import CacheKey, canonical_params
+from workbench.cache.stats import CacheSummary, StageStats, format_stats
+from workbench.cache.store import (
+    Cache,
+    CacheCorruptionWarning,
+    CacheStore,
+    CacheWriteWarning,
+    DisabledCache,
+    StageCounts,
+    default_root,
+)
+
+__all__ = [
+    "Cache",
+    "CacheCorruptionWarning",
+    "CacheKey",
+    "CacheStore",
+    "CacheSummary",
+    "CacheWriteWarning",
+    "DisabledCache",
+    "StageCounts",
+    "StageStats",
+    "canonical_params",
+    "decode_arrays",
+    "decode_json",
+    "default_root",
+    "encode_arrays",
+    "encode_json",
+    "format_stats",
+]
