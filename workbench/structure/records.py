@@ -1,7 +1,7 @@
 """Records of a merged antibody-antigen complex: chain spec, atoms, residue map, chains.
 
 Coordinates are in Å. Residues of the merged complex are counted from 0 in merged order
-(antibody chains first: heavy, light; then antigen chains in the order declared).
+(antibody chains first: scfv, heavy, light; then antigen chains in the order declared).
 """
 
 from __future__ import annotations
@@ -27,16 +27,21 @@ ANTIBODY_ROLES = ("heavy", "light", "scfv")
 
 @dataclass(frozen=True, slots=True)
 class ChainSpec:
-    """Which chains of a file play which role; ``light`` is None for a nanobody."""
+    """Which chains of a file play which role; ``light`` is None for a nanobody.
+
+    ``scfv`` names chains that hold both variable domains (scFv, or heavy and light merged
+    into one chain as HADDOCK does); they come first in the merged order.
+    """
 
     heavy: str | None
     light: str | None
     antigen: tuple[str, ...]
     detected: bool = False  # True when roles came from numbering, not from the user
+    scfv: tuple[str, ...] = ()
 
     def roles(self) -> list[tuple[str, str]]:
-        """(chain, role) pairs in merged order: heavy, light, then antigen chains."""
-        pairs = []
+        """(chain, role) pairs in merged order: scfv, heavy, light, then antigen chains."""
+        pairs = [(chain, "scfv") for chain in self.scfv]
         if self.heavy:
             pairs.append((self.heavy, "heavy"))
         if self.light:
