@@ -1,1 +1,49 @@
-"""(filled in by its module owner)."""
+"""Sources: find the input files and stream every structure in them, with a content address.
+
+Data model
+----------
+An input file holds one or more *members*, each one structure:
+
+- ``""``: the whole file (a PDB/mmCIF file with a single model);
+- ``"model_<n>"``: model ``n`` of a multi-model PDB (MODEL n) or mmCIF (pdbx_PDB_model_num n);
+- ``<tag>``: one entry of a quiver archive (``QV_TAG <tag>``), scores from ``QV_SCORE``.
+
+Each member is streamed as an :class:`Item`: an :class:`ItemRef` plus the member's standalone
+text (PDB or mmCIF, ``ItemRef.fmt``). Identity is ``checksum`` (sha256 hex of the member's own
+bytes, decompressed: the whole file for member ``""``, else ``Item.text`` in UTF-8) together
+with ``member``; the path only makes ``item_id`` readable. An input or member that cannot be
+read is a :class:`SourceFailure` (source, member, reason) in the same stream, never an
+exception; only a top-level path that does not exist raises :class:`SourceError`.
+
+Accepted inputs: ``.pdb``/``.ent``/``.cif``/``.mmcif``, each optionally ``.gz``, and ``.qv``
+quiver archives, indexed beside themselves in ``<archive>.qv.idx``. Nothing here parses
+coordinates: the structure room does.
+"""
+
+from .discover import discover, input_kind
+from .prefetch import prefetch
+from .quiver import QuiverEntry, read_quiver_entry, write_quiver
+from .qvindex import index_path, iter_index, quiver_index
+from .reader import iter_items, iter_quiver, read_input
+from .refs import Item, ItemRef, SourceError, SourceFailure, checksum_bytes, make_item_id
+
+__all__ = [
+    "Item",
+    "ItemRef",
+    "QuiverEntry",
+    "SourceError",
+    "SourceFailure",
+    "checksum_bytes",
+    "discover",
+    "index_path",
+    "input_kind",
+    "iter_index",
+    "iter_items",
+    "iter_quiver",
+    "make_item_id",
+    "prefetch",
+    "quiver_index",
+    "read_input",
+    "read_quiver_entry",
+    "write_quiver",
+]
