@@ -1,0 +1,66 @@
+"""The report: standalone (no network scripts), escaped, with every section fed from the run."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from workbench.engine.eventlog import read_events
+from workbench.engine.events import ItemFailed
+from workbench.report import write_report
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def report(recorded_run, tmp_path_factory):
+    out = write_report(recorded_run, tmp_path_factory.mktemp("report") / "report.html")
+    return out.read_text()
+
+
+def test_report_is_standalone(report):
+    scripts = re.findall(r"<script[^>]*\bsrc=['\"]([^'\"]+)", report)
+    assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))]
+    assert "Bokeh" in report and len(report) > 500_000  # bokeh.min.js is inlined
+
+
+def test_names_from_inputs_are_escaped(report):
+    # Bokeh stores the document as HTML-escaped JSON: undo that layer, our own escaping must remain
+    page = html.unescape(report)
+    assert XSS not in page
+    assert html.escape(XSS) in page
+
+
+def test_sections_and_failure_reasons(recorded_run, report):
+    page = html.unescape(report)
+    for heading in (
+        "Configuration",
+        "Package versions",
+        "Inputs and failures",
+        "Stages",
+        "Throughput per device",
+        "Cache",
+        "Dataset",
+    ):
+        assert f"<h2>{heading}</h2>" in page
+    failed = [
+        e for _, e in read_events(recorded_run / "events.sqlite") if isinstance(e, ItemFailed)
+    ]
+    for f in failed:
+        assert html.escape(f.reason) in page
+    assert "untrained-banner" in page
+    for name in (
+        "throughput:sim:0",
+        "throughput:sim:1",
+        "device-tokens",
+        "cache:embed",
+        "cdr3-lengths",
+    ):
+        assert f'"name":"{name}"' in page
+
+
+def test_missing_run_dir_names_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match=str(tmp_path)):
+        write_report(tmp_path, tmp_path / "r.html")

@@ -1,0 +1,239 @@
+"""Turns batches of run events into chart series and stage progress, without Panel.
+
+The monitor, the notebook widgets and the report all fold the same events through
+``RunAggregate``; it keeps only running totals, so feeding the log in id-ordered batches
+costs time proportional to the new events, never to the whole log. Times are seconds since
+the run started (the ``RunStarted`` event, else the first event seen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from workbench.engine.events import (
+    BatchDone,
+    CacheStats,
+    Event,
+    ItemFailed,
+    ItemWarning,
+    RunFinished,
+    RunStarted,
+    StageFinished,
+    StageProgress,
+    StageStarted,
+)
+
+__all__ = [
+    "CachePoint",
+    "Failure",
+    "RunAggregate",
+    "StageStatus",
+    "ThroughputPoint",
+    "Update",
+    "device_label",
+    "eta_seconds",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ThroughputPoint:
+    """One finished batch: the device's rate over it and its cumulative tokens."""
+
+    device: str
+    t: float  # s since run start, when the batch finished
+    tokens_per_s: float
+    tokens_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class CachePoint:
+    """Cumulative cache lookups of one stage after one CacheStats event."""
+
+    stage: str
+    t: float  # s since run start
+    hits: int
+    misses: int
+    corrupt: int
+
+    @property
+    def hit_rate(self) -> float:
+        lookups = self.hits + self.misses
+        return self.hits / lookups if lookups else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An item that failed a stage, with the engine's reason (raw text: escape before display)."""
+
+    stage: str
+    item_id: str
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StageStatus:
+    """Progress of one stage as of ``now``."""
+
+    stage: str
+    done: int
+    total: int | None
+    failed: int
+    running: bool
+    seconds: float  # elapsed while running, the stage's own time when finished
+    eta: float | None  # s left, None when unknown or finished
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total:
+            return 1.0 if not self.running else None
+        return min(1.0, self.done / self.total)
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What one batch of events added: new chart points and failures, and the last event id."""
+
+    last_id: int
+    throughput: tuple[ThroughputPoint, ...] = ()
+    cache: tuple[CachePoint, ...] = ()
+    failures: tuple[Failure, ...] = ()
+    warnings: int = 0
+    stages_changed: bool = False
+
+
+@dataclass(slots=True)
+class _Stage:
+    done: int = 0
+    total: int | None = None
+    failed: int = 0
+    started: float | None = None  # unix s
+    finished: float | None = None  # unix s
+    seconds: float | None = None  # the stage's own timing from StageFinished
+
+
+def eta_seconds(done: int, total: int | None, elapsed: float) -> float | None:
+    """Seconds left at the stage's mean rate so far; None until a rate is known."""
+    if total is None or done <= 0 or elapsed <= 0:
+        return None
+    return max(0.0, (total - done) * elapsed / done)
+
+
+def device_label(stage: str, device: str) -> str:
+    """Chart key of a device: embedding devices by name, other stages' workers prefixed."""
+    return device if stage == "embed" else f"{stage}/{device}"
+
+
+@dataclass
+class RunAggregate:
+    """Running totals of a run's events; ``feed`` returns what a batch added."""
+
+    last_id: int = 0
+    t0: float | None = None
+    last_t: float | None = None
+    status: str | None = None  # from RunFinished; None while running
+    stages: dict[str, _Stage] = field(default_factory=dict)
+    tokens: dict[str, int] = field(default_factory=dict)  # device label -> tokens done
+    cache: dict[str, CachePoint] = field(default_factory=dict)  # stage -> latest cumulative
+    failures: list[Failure] = field(default_factory=list)
+    n_warnings: int = 0
+
+    def feed(self, batch: Iterable[tuple[int, Event]]) -> Update:
+        """Fold id-ordered events in; events with ids already seen are ignored."""
+        throughput: list[ThroughputPoint] = []
+        cache: list[CachePoint] = []
+        failures: list[Failure] = []
+        warnings = 0
+        stages_changed = False
+        for event_id, event in batch:
+            if event_id <= self.last_id:
+                continue
+            self.last_id = event_id
+            if self.t0 is None or isinstance(event, RunStarted):
+                self.t0 = event.t if self.t0 is None else min(self.t0, event.t)
+            self.last_t = event.t
+            rel = event.t - self.t0
+            if isinstance(event, BatchDone):
+                throughput.append(self._batch(event, rel))
+            elif isinstance(event, CacheStats):
+                cache.append(self._cache(event, rel))
+            elif isinstance(event, ItemFailed):
+                failure = Failure(event.stage, event.item_id, event.source, event.reason)
+                self.failures.append(failure)
+                failures.append(failure)
+                self._stage(event.stage).failed += 1
+                stages_changed = True
+            elif isinstance(event, ItemWarning):
+                self.n_warnings += 1
+                warnings += 1
+            elif isinstance(event, StageStarted | StageProgress | StageFinished):
+                self._progress(event)
+                stages_changed = True
+            elif isinstance(event, RunFinished):
+                self.status = event.status
+                stages_changed = True
+        return Update(
+            self.last_id,
+            tuple(throughput),
+            tuple(cache),
+            tuple(failures),
+            warnings,
+            stages_changed,
+        )
+
+    def stage_status(self, now: float | None = None) -> list[StageStatus]:
+        """Per-stage progress in start order; ``now`` in unix s (default: the last event)."""
+        now = self.last_t if now is None else now
+        out = []
+        for name, st in self.stages.items():
+            running = st.finished is None and self.status is None
+            if st.seconds is not None:
+                elapsed = st.seconds
+            elif st.started is not None and now is not None:
+                end = st.finished if st.finished is not None else now
+                elapsed = max(0.0, end - st.started)
+            else:
+                elapsed = 0.0
+            eta = eta_seconds(st.done, st.total, elapsed) if running else None
+            out.append(StageStatus(name, st.done, st.total, st.failed, running, elapsed, eta))
+        return out
+
+    def _stage(self, name: str) -> _Stage:
+        return self.stages.setdefault(name, _Stage())
+
+    def _batch(self, event: BatchDone, rel: float) -> ThroughputPoint:
+        label = device_label(event.stage, event.device)
+        total = self.tokens.get(label, 0) + event.tokens
+        self.tokens[label] = total
+        rate = event.tokens / event.seconds if event.seconds > 0 else 0.0
+        return ThroughputPoint(label, rel, rate, total)
+
+    def _cache(self, event: CacheStats, rel: float) -> CachePoint:
+        prev = self.cache.get(event.stage)
+        point = CachePoint(
+            event.stage,
+            rel,
+            (prev.hits if prev else 0) + event.hits,
+            (prev.misses if prev else 0) + event.misses,
+            (prev.corrupt if prev else 0) + event.corrupt,
+        )
+        self.cache[event.stage] = point
+        return point
+
+    def _progress(self, event: StageStarted | StageProgress | StageFinished) -> None:
+        st = self._stage(event.stage)
+        if isinstance(event, StageStarted):
+            st.started = event.t
+            st.total = event.total
+        elif isinstance(event, StageProgress):
+            st.done = event.done
+            if event.total is not None:
+                st.total = event.total
+            if st.started is None:
+                st.started = event.t
+        else:
+            st.done = event.done
+            st.failed = max(st.failed, event.failed)
+            st.finished = event.t
+            st.seconds = event.seconds

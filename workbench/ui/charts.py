@@ -1,0 +1,128 @@
+"""Bokeh charts of a run (throughput per device, tokens per device, cache lookups per stage).
+
+Shared by the live monitor, which streams each ``Update`` into named ColumnDataSources
+(``throughput:<device>``, ``device-tokens``, ``cache:<stage>``) with a rollover cap, and by the
+report, which feeds the whole log once. Sources are never rebuilt, only streamed or patched.
+"""
+
+from __future__ import annotations
+
+from bokeh.models import ColumnDataSource, FactorRange, HoverTool
+from bokeh.palettes import Category10_10
+from bokeh.plotting import figure
+
+from workbench.ui.aggregate import Update
+
+__all__ = ["RunCharts"]
+
+_HEIGHT = 260
+
+
+class RunCharts:
+    """Three Bokeh figures and their named sources, grown in place by ``apply``."""
+
+    def __init__(self, rollover: int | None = 2000) -> None:
+        self.rollover = rollover
+        self.throughput = figure(
+            title="Throughput per device (tokens/s)",
+            x_axis_label="s since run start",
+            y_axis_label="tokens/s",
+            height=_HEIGHT,
+            sizing_mode="stretch_width",
+            name="throughput-figure",
+        )
+        self.throughput.add_tools(HoverTool(tooltips=[("device", "$name"), ("tokens/s", "@y")]))
+        self.tokens_source = ColumnDataSource({"device": [], "tokens": []}, name="device-tokens")
+        self.tokens = figure(
+            title="Tokens done per device",
+            x_range=FactorRange(),
+            y_axis_label="tokens",
+            height=_HEIGHT,
+            sizing_mode="stretch_width",
+            name="tokens-figure",
+        )
+        self.tokens.vbar(x="device", top="tokens", width=0.7, source=self.tokens_source)
+        self.cache = figure(
+            title="Cache lookups per stage (solid: hits, dashed: misses)",
+            x_axis_label="s since run start",
+            y_axis_label="lookups",
+            height=_HEIGHT,
+            sizing_mode="stretch_width",
+            name="cache-figure",
+        )
+        self.device_sources: dict[str, ColumnDataSource] = {}
+        self.cache_sources: dict[str, ColumnDataSource] = {}
+
+    def apply(self, update: Update) -> None:
+        """Stream the update's new points into the sources, adding a line per new device/stage."""
+        by_device: dict[str, dict[str, list[float]]] = {}
+        for p in update.throughput:
+            cols = by_device.setdefault(p.device, {"x": [], "y": [], "tokens": []})
+            cols["x"].append(p.t)
+            cols["y"].append(p.tokens_per_s)
+            cols["tokens"].append(p.tokens_total)
+        for device, cols in by_device.items():
+            self._device_source(device).stream(cols, rollover=self.rollover)
+        if by_device:
+            self._set_tokens({d: int(c["tokens"][-1]) for d, c in by_device.items()})
+        by_stage: dict[str, dict[str, list[float]]] = {}
+        for c in update.cache:
+            cols = by_stage.setdefault(c.stage, {"x": [], "hits": [], "misses": [], "rate": []})
+            cols["x"].append(c.t)
+            cols["hits"].append(c.hits)
+            cols["misses"].append(c.misses)
+            cols["rate"].append(c.hit_rate)
+        for stage, cols in by_stage.items():
+            self._cache_source(stage).stream(cols, rollover=self.rollover)
+
+    def _color(self, index: int) -> str:
+        return Category10_10[index % len(Category10_10)]
+
+    def _device_source(self, device: str) -> ColumnDataSource:
+        source = self.device_sources.get(device)
+        if source is None:
+            source = ColumnDataSource({"x": [], "y": [], "tokens": []}, name=f"throughput:{device}")
+            color = self._color(len(self.device_sources))
+            self.throughput.line(
+                "x", "y", source=source, color=color, legend_label=device, name=device
+            )
+            self.throughput.scatter("x", "y", source=source, color=color, size=4, name=device)
+            self.throughput.legend.location = "top_left"
+            self.device_sources[device] = source
+        return source
+
+    def _set_tokens(self, latest: dict[str, int]) -> None:
+        devices = list(self.tokens_source.data["device"])
+        patches = []
+        new = {"device": [], "tokens": []}
+        for device, tokens in latest.items():
+            if device in devices:
+                patches.append((devices.index(device), tokens))
+            else:
+                new["device"].append(device)
+                new["tokens"].append(tokens)
+        if patches:
+            self.tokens_source.patch({"tokens": patches})
+        if new["device"]:
+            self.tokens_source.stream(new)
+            self.tokens.x_range.factors = [*devices, *new["device"]]
+
+    def _cache_source(self, stage: str) -> ColumnDataSource:
+        source = self.cache_sources.get(stage)
+        if source is None:
+            source = ColumnDataSource(
+                {"x": [], "hits": [], "misses": [], "rate": []}, name=f"cache:{stage}"
+            )
+            color = self._color(len(self.cache_sources))
+            self.cache.line("x", "hits", source=source, color=color, legend_label=f"{stage} hits")
+            self.cache.line(
+                "x",
+                "misses",
+                source=source,
+                color=color,
+                line_dash="dashed",
+                legend_label=f"{stage} misses",
+            )
+            self.cache.legend.location = "top_left"
+            self.cache_sources[stage] = source
+        return source
