@@ -11,6 +11,7 @@ from Bio.PDB.Structure import Structure
 
 from workbench.sources.refs import Item
 from workbench.structure.errors import StructureError, StructureWarning
+from workbench.structure.sequences import residue_kind
 
 __all__ = ["item_path", "parse_structure", "parse_warnings"]
 
@@ -31,6 +32,8 @@ def item_path(item: Item) -> str:
 def parse_structure(item: Item) -> Structure:
     """Parse ``item.text`` (fmt "pdb" or "mmcif") and keep the parser's complaints as warnings.
 
+    Raises ``StructureError`` for text that does not parse, has no atoms or no amino acids.
+
     The complaints (duplicate atoms, redefined residues, elements inferred from atom names)
     are stored on the structure and read back by :func:`parse_warnings`, so that a structure
     parsed once can be merged later without losing them.
@@ -50,6 +53,8 @@ def parse_structure(item: Item) -> Structure:
             raise StructureError(path, f"cannot parse as {item.ref.fmt}: {error}") from error
     if next(structure.get_atoms(), None) is None:
         raise StructureError(path, "no atoms")
+    if not any(residue_kind(residue) == "protein" for residue in structure.get_residues()):
+        raise StructureError(path, "no amino-acid residues")
     structure.xtra[_WARNINGS_KEY] = _summarise(
         str(w.message) for w in caught if issubclass(w.category, PDBConstructionWarning)
     )
