@@ -27,7 +27,8 @@ Guarantees
   and renamed over the final name. Processes and machines sharing a folder may write the
   same key at once: the last rename wins and both contents are valid; a partial file is
   never visible under an entry's name. A crash leaves at most a temp file, which
-  ``clear()`` removes once it is an hour old.
+  ``clear()`` removes once it is an hour old, and may lose the newest renames (the folder
+  is not fsynced): lost entries are misses and get recomputed, never trusted half-written.
 - A folder that cannot be written gives one :class:`CacheWriteWarning` per stage and
   reason; the value is still returned to the caller, only not stored.
 - Lookup counts (hits, misses, corrupt) are kept per stage and per process.

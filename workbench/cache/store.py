@@ -119,12 +119,15 @@ class CacheStore(Cache):
 
     def path(self, key: CacheKey) -> Path:
         """Where the entry for key lives (whether or not it exists)."""
-        digest = key.digest
-        return self.root / key.stage / digest[:2] / f"{digest}{ENTRY_SUFFIX}"
+        return self._path(key.stage, key.digest)
+
+    def _path(self, stage: str, digest: str) -> Path:
+        return self.root / stage / digest[:2] / f"{digest}{ENTRY_SUFFIX}"
 
     def get(self, key: CacheKey) -> bytes | None:
         """The verified payload, or None on a miss; a bad entry is reported, removed, missed."""
-        path = self.path(key)
+        digest = key.digest
+        path = self._path(key.stage, digest)
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -133,7 +136,7 @@ class CacheStore(Cache):
             self._count(key.stage, misses=1)
             return None
         try:
-            payload = unpack_entry(key.digest, data)
+            payload = unpack_entry(digest, data)
         except EntryError as exc:
             self._discard(path, identity, exc.reason)
             self._count(key.stage, misses=1, corrupt=1)
@@ -145,8 +148,9 @@ class CacheStore(Cache):
         """Write atomically; an unwritable folder warns once and skips (see class doc)."""
         if not isinstance(payload, bytes | bytearray | memoryview):
             raise TypeError(f"cache payload must be bytes, got {type(payload).__name__}")
-        path = self.path(key)
-        data = pack_entry(key.digest, payload)
+        digest = key.digest
+        path = self._path(key.stage, digest)
+        data = pack_entry(digest, payload)
         try:
             self._write(path, data)
         except OSError as exc:
