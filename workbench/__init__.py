@@ -1,1 +1,68 @@
-"""Antibody-antigen structure workbench."""
+"""Antibody–antigen structure workbench.
+
+Turns antibody–antigen complex models into ML-ready data — merged complexes and FASTA, ANARCI
+regions per residue, interface graphs with physico-chemical features and ESM-2 embeddings —
+cached by content, resumable, and observable live through an event log.
+
+>>> import workbench
+>>> summary = workbench.run(["models/"], out="runs/demo", heavy="H", light="L", antigen="A")
+>>> view = workbench.open_run("runs/demo")
+>>> view.structures.head()
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__version__ = "0.1.0"
+__all__ = ["RunConfig", "RunSummary", "open_run", "run"]
+
+
+def run(
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    *,
+    heavy: str | None = None,
+    light: str | None = None,
+    antigen: str | Sequence[str] | None = None,
+    cancel: threading.Event | None = None,
+    **options: Any,
+):
+    """Run the pipeline on ``inputs`` into the run directory ``out``; see RunConfig for options."""
+    from workbench.engine.config import RunConfig
+    from workbench.engine.run import execute
+    from workbench.structure import split_chain_ids
+
+    if isinstance(antigen, str):
+        antigen = split_chain_ids(antigen)
+    config = RunConfig(
+        inputs=tuple(str(p) for p in inputs),
+        out=str(out),
+        heavy=heavy,
+        light=light,
+        antigen=tuple(antigen or ()),
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()},
+    )
+    return execute(config, cancel)
+
+
+def open_run(run_dir: str | Path):
+    """Open a run directory (finished or still running) for reading."""
+    from workbench.engine.view import open_run as _open_run
+
+    return _open_run(run_dir)
+
+
+def __getattr__(name: str):
+    if name == "RunConfig":
+        from workbench.engine.config import RunConfig
+
+        return RunConfig
+    if name == "RunSummary":
+        from workbench.engine.run import RunSummary
+
+        return RunSummary
+    raise AttributeError(name)

@@ -1,0 +1,225 @@
+"""Whole runs on real complexes: every case, bad inputs, warm reruns, crash and resume."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+import workbench
+from workbench.cache import CacheCorruptionWarning, CacheStore
+from workbench.engine.eventlog import read_events
+from workbench.engine.events import ItemDone, ItemFailed, RunFinished
+
+PREP = ("prep",)
+
+
+def test_every_case_of_the_manifest(complexes_dir, cases, tmp_path, cache_dir):
+    summary = workbench.run(
+        [complexes_dir],
+        tmp_path / "run",
+        manifest=str(complexes_dir / "cases.tsv"),
+        stages=PREP,
+        cache_dir=str(cache_dir),
+        workers=2,
+    )
+    assert summary.status == "completed"
+    view = workbench.open_run(tmp_path / "run")
+    structures = view.structures.set_index("source")
+    assert len(structures) == len(cases)
+    assert (structures["status"] == "done").all(), structures["error"].dropna().tolist()
+    for case in cases:
+        row = structures.loc[str(complexes_dir / f"{case['case']}.pdb")]
+        assert row["heavy"] == case["heavy"]
+        assert row["light"] == (None if case["light"] == "-" else case["light"])
+        assert row["antigen"] == ",".join(case["antigen"])
+        assert row["n_nodes"] > 0 and row["n_edges"] > 0
+    fasta = (tmp_path / "run" / "complexes.fasta").read_text()
+    chains = view.chains
+    assert fasta.count(">") == len(chains)
+    headers = {line[1:] for line in fasta.splitlines() if line.startswith(">")}
+    assert {f"{r.item_id}|{r.role}|{r.chain}" for r in chains.itertuples()} == headers
+    sequences = view.sequences
+    assert sequences["seq_hash"].is_unique
+    assert set(sequences["seq_hash"]) == set(chains["seq_hash"])
+    info = view.info
+    assert info["counts"] == {"items": len(cases), "done": len(cases), "failed": 0}
+    assert info["versions"]["biopython"] != "not installed"
+
+
+def _bad_inputs(folder: Path, complexes_dir: Path) -> dict[str, str]:
+    """A corpus of broken files next to one good one; maps file name to a word of its reason."""
+    good = (complexes_dir / "1VFB.pdb").read_text()
+    atoms = [line for line in good.splitlines() if line.startswith(("ATOM", "HETATM"))]
+    folder.mkdir()
+    (folder / "good.pdb").write_text(good)
+    (folder / "empty.pdb").write_text("")
+    (folder / "garbage.pdb").write_bytes(os.urandom(4096))
+    (folder / "no_atoms.pdb").write_text("HEADER    NOTHING HERE\nREMARK 1\nEND\n")
+    (folder / "truncated_lines.pdb").write_text("\n".join(line[:20] for line in atoms) + "\n")
+    (folder / "missing_chain.pdb").write_text(
+        "\n".join(line for line in atoms if line[21] != "C") + "\nEND\n"
+    )
+    only_het = [line for line in atoms if line[21] != "C"] + [
+        "HETATM 9001  O   HOH C 501      10.000  10.000  10.000  1.00 20.00           O"
+    ]
+    (folder / "hetatm_antigen.pdb").write_text("\n".join(only_het) + "\nEND\n")
+    (folder / "corrupt.pdb.gz").write_bytes(gzip.compress(good.encode())[:300])
+    return {
+        "empty.pdb": "empty",
+        "garbage.pdb": "",
+        "no_atoms.pdb": "atom",
+        "truncated_lines.pdb": "",
+        "missing_chain.pdb": "chain C",
+        "hetatm_antigen.pdb": "chain C",
+        "corrupt.pdb.gz": "",
+    }
+
+
+def test_bad_inputs_fail_with_reasons_and_the_run_completes(complexes_dir, tmp_path, cache_dir):
+    folder = tmp_path / "inputs"
+    expected = _bad_inputs(folder, complexes_dir)
+    summary = workbench.run(
+        [folder],
+        tmp_path / "run",
+        heavy="B",
+        light="A",
+        antigen="C",
+        stages=PREP,
+        cache_dir=str(cache_dir),
+        workers=1,
+    )
+    assert summary.status == "completed"
+    frame = workbench.open_run(tmp_path / "run").structures
+    by_name = {Path(row.source).name: row for row in frame.itertuples()}
+    assert by_name["good.pdb"].status == "done"
+    for name, word in expected.items():
+        row = by_name[name]
+        assert row.status == "failed", name
+        assert name in row.error, row.error
+        assert word.lower() in row.error.lower(), row.error
+    failed = [
+        e for _, e in read_events(tmp_path / "run" / "events.sqlite") if isinstance(e, ItemFailed)
+    ]
+    assert len(failed) == len(expected)
+
+
+def test_warm_rerun_takes_everything_from_the_cache(
+    complexes_dir, tmp_path, cache_dir, same_dataset
+):
+    files = [complexes_dir / f"{c}.pdb" for c in ("1VFB", "4Y7M", "5JMO")]
+    manifest = str(complexes_dir / "cases.tsv")
+    first = workbench.run(
+        files, tmp_path / "a", manifest=manifest, stages=PREP, cache_dir=str(cache_dir), workers=1
+    )
+    second = workbench.run(
+        files, tmp_path / "b", manifest=manifest, stages=PREP, cache_dir=str(cache_dir), workers=1
+    )
+    assert first.n_done == second.n_done == 3
+    assert workbench.open_run(tmp_path / "b").structures["cached"].all()
+    assert not workbench.open_run(tmp_path / "a").structures["cached"].any()
+    same_dataset(tmp_path / "a", tmp_path / "b")
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "workbench.cli", "run", *args]
+
+
+def test_killed_run_resumes_from_the_cache(complexes_dir, tmp_path, cache_dir, same_dataset):
+    manifest = str(complexes_dir / "cases.tsv")
+    args = [
+        str(complexes_dir),
+        "--manifest",
+        manifest,
+        "--stages",
+        "prep",
+        "--workers",
+        "1",
+        "--cache-dir",
+        str(cache_dir),
+        "--quiet",
+    ]
+    run_dir = tmp_path / "killed"
+    process = subprocess.Popen(_cli(*args, "--out", str(run_dir)))
+    events = run_dir / "events.sqlite"
+    deadline = time.monotonic() + 120
+    done = 0
+    while done < 3 and process.poll() is None and time.monotonic() < deadline:
+        done = sum(isinstance(e, ItemDone) for _, e in read_events(events))
+        time.sleep(0.05)
+    assert process.poll() is None, "the run ended before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert not any(isinstance(e, RunFinished) for _, e in read_events(events))
+
+    assert subprocess.run(_cli(*args, "--out", str(run_dir)), timeout=300).returncode == 0
+    resumed = workbench.open_run(run_dir)
+    assert resumed.status == "completed"
+    assert resumed.structures["cached"].sum() >= done
+    fresh = tmp_path / "fresh"
+    workbench.run(
+        [complexes_dir],
+        fresh,
+        manifest=manifest,
+        stages=PREP,
+        cache_dir=str(tmp_path / "cold"),
+        workers=1,
+    )
+    same_dataset(run_dir, fresh)
+
+
+def test_two_runs_sharing_a_cache_leave_no_corrupt_entry(
+    complexes_dir, tmp_path, cache_dir, same_dataset
+):
+    manifest = str(complexes_dir / "cases.tsv")
+    base = [
+        str(complexes_dir),
+        "--manifest",
+        manifest,
+        "--stages",
+        "prep",
+        "--workers",
+        "1",
+        "--cache-dir",
+        str(cache_dir),
+        "--quiet",
+    ]
+    runs = [subprocess.Popen(_cli(*base, "--out", str(tmp_path / f"r{i}"))) for i in range(2)]
+    assert [p.wait(timeout=300) for p in runs] == [0, 0]
+    store = CacheStore(cache_dir)
+    entries = list(cache_dir.rglob("*.entry"))
+    assert entries
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        third = workbench.run(
+            [complexes_dir],
+            tmp_path / "r3",
+            manifest=manifest,
+            stages=PREP,
+            cache_dir=str(cache_dir),
+            workers=1,
+        )
+    assert not [w for w in caught if issubclass(w.category, CacheCorruptionWarning)]
+    assert third.n_done == len(pd.read_csv(manifest, sep="\t"))
+    assert workbench.open_run(tmp_path / "r3").structures["cached"].all()
+    assert store.stats().entries == len(entries)
+    same_dataset(tmp_path / "r0", tmp_path / "r1")
+
+
+def test_usage_errors_exit_non_zero(tmp_path):
+    result = subprocess.run(_cli("--out", str(tmp_path / "x")), capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "no input" in result.stderr
+    result = subprocess.run(
+        _cli(str(tmp_path), "--out", str(tmp_path / "y"), "--light", "L"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2

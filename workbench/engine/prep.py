@@ -1,0 +1,265 @@
+"""The prep stage's unit of work: one item → merged complex, chain sequences and interface graph.
+
+Runs inside joblib worker processes; everything it returns is small and picklable, and the
+cached payload is exactly what a miss would have produced, so hits and misses share one path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from workbench.cache import CacheKey, CacheStore, DisabledCache, decode_arrays, encode_arrays
+from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError, build_graph
+from workbench.sources import Item, ItemRef, SourceError
+from workbench.structure import (
+    ChainSpec,
+    Complex,
+    ResidueMap,
+    StructureError,
+    chain_sequences,
+    merge,
+    parse_structure,
+    to_pdb,
+)
+
+__all__ = [
+    "PREP_VERSION",
+    "ChainRow",
+    "PrepOutput",
+    "PrepResult",
+    "PrepTask",
+    "decode_prep",
+    "prep_chunk",
+    "sequence_hash",
+]
+
+PREP_VERSION = "prep-1"
+_RESIDUE_FIELDS = ("chain", "res_seq", "ins_code", "res_name", "aa", "role")
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRow:
+    """One chain of one merged item: its sequence and its slice of the residue map."""
+
+    chain: str
+    role: str
+    sequence: str
+    seq_hash: str
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True, slots=True)
+class PrepResult:
+    """What a worker sends back for one item; ``payload`` holds graph and residue arrays."""
+
+    ref: ItemRef
+    status: str  # "done" or "failed"
+    error: str | None
+    seconds: float
+    cached: bool
+    spec: ChainSpec | None
+    chains: tuple[ChainRow, ...] = ()
+    warnings: tuple[str, ...] = ()
+    n_nodes: int = 0
+    n_edges: int = 0
+    payload: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PrepOutput:
+    """A decoded payload: the item's graph, residue map and (optionally) merged PDB text."""
+
+    graph: InterfaceGraph
+    residues: ResidueMap
+    merged_pdb: str | None
+
+
+def sequence_hash(sequence: str) -> str:
+    """Content address of a chain sequence (sha256, hex)."""
+    return hashlib.sha256(sequence.encode()).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _store(cache_dir: str | None, enabled: bool) -> CacheStore | DisabledCache:
+    return CacheStore(cache_dir) if enabled else DisabledCache()
+
+
+def _detect_spec(structure, source: str) -> tuple[ChainSpec, list[str]]:
+    from workbench.annotate import detect_roles
+
+    return detect_roles(chain_sequences(structure), source=source)
+
+
+def _encode(complex_: Complex, graph: InterfaceGraph, meta: dict, merged: str | None) -> bytes:
+    arrays = {f"graph/{k}": v for k, v in graph.to_arrays().items()}
+    for name in _RESIDUE_FIELDS:
+        arrays[f"res/{name}"] = np.asarray(getattr(complex_.residues, name))
+    if merged is not None:
+        meta = {**meta, "merged_pdb": merged}
+    return encode_arrays(arrays, meta)
+
+
+def decode_prep(payload: bytes) -> PrepOutput:
+    """Rebuild graph and residue map from a prep payload (cache entry or fresh result)."""
+    arrays, meta = decode_arrays(payload)
+    graph = InterfaceGraph.from_arrays(
+        {k[len("graph/") :]: v for k, v in arrays.items() if k.startswith("graph/")}
+    )
+    residues = ResidueMap(**{name: arrays[f"res/{name}"] for name in _RESIDUE_FIELDS})
+    return PrepOutput(graph=graph, residues=residues, merged_pdb=meta.get("merged_pdb"))
+
+
+def _chain_rows(complex_: Complex) -> list[dict]:
+    return [
+        {"chain": c.chain, "role": c.role, "sequence": c.sequence, "start": c.start, "stop": c.stop}
+        for c in complex_.chains
+    ]
+
+
+def _spec_dict(spec: ChainSpec | None) -> dict | None:
+    if spec is None:
+        return None
+    return {
+        "heavy": spec.heavy,
+        "light": spec.light,
+        "antigen": list(spec.antigen),
+        "scfv": list(getattr(spec, "scfv", ())),
+        "detected": spec.detected,
+    }
+
+
+def _spec_from_dict(data: dict | None) -> ChainSpec | None:
+    if data is None:
+        return None
+    extra = {"scfv": tuple(data.get("scfv", ()))} if hasattr(ChainSpec, "scfv") else {}
+    return ChainSpec(
+        heavy=data["heavy"],
+        light=data["light"],
+        antigen=tuple(data["antigen"]),
+        detected=data["detected"],
+        **extra,
+    )
+
+
+def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merged: bool) -> dict:
+    """Parse, merge and build the graph; a failure becomes a meta record, not an exception."""
+    source = item.ref.source
+    step = "parse"
+    try:
+        structure = parse_structure(item)
+        warnings: list[str] = []
+        if spec is None:
+            step = "detect chain roles"
+            spec, warnings = _detect_spec(structure, source)
+        step = "merge chains"
+        complex_ = merge(item, spec, structure=structure)
+        step = "interface graph"
+        graph = build_graph(complex_, params)
+    except (StructureError, NoInterfaceError, SourceError) as exc:
+        reason = getattr(exc, "reason", str(exc))
+        return {
+            "status": "failed",
+            "error": f"{_where(item.ref)}: {step}: {reason}",
+            "spec": _spec_dict(spec),
+        }
+    meta = {
+        "status": "done",
+        "spec": _spec_dict(spec),
+        "chains": _chain_rows(complex_),
+        "warnings": [*complex_.warnings, *warnings],
+        "n_nodes": len(graph.node_residue),
+        "n_edges": int(graph.edge_index.shape[1]),
+    }
+    merged = to_pdb(complex_) if write_merged else None
+    meta["payload"] = _encode(complex_, graph, meta, merged)
+    return meta
+
+
+def _where(ref: ItemRef) -> str:
+    return f"{ref.source} [{ref.member}]" if ref.member else ref.source
+
+
+def _result(item: Item, meta: dict, seconds: float, cached: bool) -> PrepResult:
+    chains = tuple(
+        ChainRow(seq_hash=sequence_hash(c["sequence"]), **c) for c in meta.get("chains", ())
+    )
+    return PrepResult(
+        ref=item.ref,
+        status=meta["status"],
+        error=meta.get("error"),
+        seconds=seconds,
+        cached=cached,
+        spec=_spec_from_dict(meta.get("spec")),
+        chains=chains,
+        warnings=tuple(meta.get("warnings", ())),
+        n_nodes=meta.get("n_nodes", 0),
+        n_edges=meta.get("n_edges", 0),
+        payload=meta.get("payload"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PrepTask:
+    """What a prep worker needs besides the items: the same for every item of a stage."""
+
+    params: GraphParams
+    cache_dir: str | None
+    use_cache: bool
+    write_merged: bool
+
+    def key(self, item: Item, spec: ChainSpec | None) -> CacheKey:
+        """Cache key of one item: its bytes, member, chain spec, graph parameters, code."""
+        return CacheKey.make(
+            "prep",
+            item.ref.checksum,
+            {
+                "member": item.ref.member,
+                "spec": _spec_dict(spec),
+                "graph": self.params.to_dict(),
+                "merged": self.write_merged,
+                "fmt": item.ref.fmt,
+            },
+            PREP_VERSION,
+        )
+
+    def store(self) -> CacheStore | DisabledCache:
+        return _store(self.cache_dir, self.use_cache)
+
+    def lookup(self, item: Item, spec: ChainSpec | None) -> PrepResult | None:
+        """The stored result of an item, or None; done in the parent so hits never leave it."""
+        start = time.perf_counter()
+        cached = self.store().get(self.key(item, spec))
+        if cached is None:
+            return None
+        _, meta = decode_arrays(cached)
+        if meta["status"] == "done":
+            meta["payload"] = cached
+        return _result(item, meta, time.perf_counter() - start, cached=True)
+
+    def compute(self, item: Item, spec: ChainSpec | None) -> PrepResult:
+        """A miss: compute and store; an unforeseen exception fails the item, not the run."""
+        start = time.perf_counter()
+        try:
+            meta = _compute(item, spec, self.params, self.write_merged)
+        except Exception as exc:  # an unforeseen failure must not end the run
+            meta = {
+                "status": "failed",
+                "spec": _spec_dict(spec),
+                "error": f"{_where(item.ref)}: prep: unexpected {type(exc).__name__}: {exc}",
+            }
+            return _result(item, meta, time.perf_counter() - start, cached=False)
+        payload = meta.pop("payload", None)
+        self.store().put(self.key(item, spec), payload or encode_arrays({}, meta))
+        meta["payload"] = payload
+        return _result(item, meta, time.perf_counter() - start, cached=False)
+
+
+def prep_chunk(task: PrepTask, chunk: list[tuple[Item, ChainSpec | None]]) -> list[PrepResult]:
+    """A worker task of several items, to amortise dispatch."""
+    return [task.compute(item, spec) for item, spec in chunk]

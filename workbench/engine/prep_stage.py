@@ -1,0 +1,266 @@
+"""The prep stage: items streamed through a joblib process pool, results written as they land."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from joblib.externals.loky import get_reusable_executor
+
+from workbench.engine.emitter import Emitter
+from workbench.engine.events import ItemDone, ItemFailed, ItemWarning
+from workbench.engine.prep import PrepResult, PrepTask, decode_prep, prep_chunk
+from workbench.output.graphs import GraphWriter
+from workbench.output.tables import CHAINS_SCHEMA, STRUCTURES_SCHEMA, TableWriter
+from workbench.sources import Item, SourceError, SourceFailure, discover, iter_items, prefetch
+from workbench.structure import ChainSpec, Manifest, write_fasta
+
+__all__ = ["PrepStage", "SequenceIndex"]
+
+STAGE = "prep"
+
+
+@dataclass(slots=True)
+class SequenceIndex:
+    """Unique chain sequences of the run, with the items and roles each occurs in."""
+
+    sequences: dict[str, str] = field(default_factory=dict)
+    items: dict[str, list[str]] = field(default_factory=dict)
+    roles: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, seq_hash: str, sequence: str, item_id: str, role: str) -> None:
+        self.sequences.setdefault(seq_hash, sequence)
+        self.items.setdefault(seq_hash, []).append(item_id)
+        self.roles.setdefault(seq_hash, set()).add(role)
+
+    def rows(self) -> list[dict]:
+        return [
+            {
+                "seq_hash": h,
+                "sequence": s,
+                "length": len(s),
+                "n_items": len(self.items[h]),
+                "items": self.items[h],
+                "roles": sorted(self.roles[h]),
+            }
+            for h, s in self.sequences.items()
+        ]
+
+
+def _estimate_total(inputs: tuple[str, ...]) -> int | None:
+    """Files to read, when that equals items (no quiver archives); None when unknown."""
+    try:
+        files = list(discover(inputs))
+    except SourceError:  # a bad path is reported by the reading itself
+        return None
+    return None if any(f.suffix == ".qv" for f in files) else len(files)
+
+
+class PrepStage:
+    """Runs prep over every input and writes structures, chains, FASTA and graphs."""
+
+    def __init__(
+        self,
+        *,
+        inputs: tuple[str, ...],
+        run_dir: Path,
+        spec: ChainSpec | None,
+        manifest: Manifest | None,
+        task: PrepTask,
+        workers: int,
+        chunk_size: int,
+        emitter: Emitter,
+        cancel: threading.Event,
+    ) -> None:
+        self.inputs = inputs
+        self.run_dir = run_dir
+        self.spec = spec
+        self.manifest = manifest
+        self.task = task
+        self.workers = workers
+        self.chunk_size = chunk_size or 4
+        self.write_merged = task.write_merged
+        self.emit = emitter
+        self.cancel = cancel
+        self.sequences = SequenceIndex()
+        self.done = 0
+        self.failed = 0
+        self._seen: set[str] = set()
+        self._source_failures: list[SourceFailure] = []
+
+    def _pairs(self) -> Iterator[tuple[Item, ChainSpec | None]]:
+        for record in prefetch(iter_items(self.inputs)):
+            if self.cancel.is_set():
+                return
+            if isinstance(record, SourceFailure):
+                self._source_failures.append(record)
+                continue
+            spec = self.manifest.spec_for(record.ref.source) if self.manifest else self.spec
+            yield record, spec
+
+    def _unique_id(self, item_id: str) -> str:
+        candidate, n = item_id, 1
+        while candidate in self._seen:
+            n += 1
+            candidate = f"{item_id}~{n}"
+        self._seen.add(candidate)
+        return candidate
+
+    def run(self) -> None:
+        total = _estimate_total(self.inputs)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        structures = TableWriter(self.run_dir / "structures.parquet", STRUCTURES_SCHEMA)
+        chains = TableWriter(self.run_dir / "chains.parquet", CHAINS_SCHEMA)
+        fasta_path = self.run_dir / "complexes.fasta"
+        fasta_partial = fasta_path.with_name(fasta_path.name + ".partial")
+        if self.write_merged:
+            (self.run_dir / "merged").mkdir(exist_ok=True)
+        with GraphWriter(self.run_dir / "graphs.h5") as graphs, open(fasta_partial, "w") as fasta:
+
+            def record(result: PrepResult) -> None:
+                self._record(result, structures, chains, graphs, fasta)
+
+            for results in self._results():
+                for result in results:
+                    record(result)
+                self._record_source_failures(structures)
+                self.emit.count_cache(STAGE, corrupt=self._take_corrupt())
+                self.emit.progress(STAGE, self.done + self.failed, total)
+            self._record_source_failures(structures)
+        fasta_partial.replace(fasta_path)
+        structures.close()
+        chains.close()
+        self.emit.progress(STAGE, self.done + self.failed, self.done + self.failed)
+
+    def _take_corrupt(self) -> int:
+        return sum(c.corrupt for c in self.task.store().take_counts().values())
+
+    def _results(self) -> Iterator[list[PrepResult]]:
+        """Cache hits straight from the parent; misses in chunks through the process pool.
+
+        At most two chunks per worker are in flight, so memory stays bounded however many
+        items stream in; with one worker everything runs in this process.
+        """
+        executor = None
+        in_flight: deque[Future] = deque()
+        chunk: list[tuple[Item, ChainSpec | None]] = []
+        for item, spec in self._pairs():
+            hit = self.task.lookup(item, spec)
+            if hit is not None:
+                yield [hit]
+                continue
+            chunk.append((item, spec))
+            if len(chunk) < self.chunk_size:
+                continue
+            if self.workers == 1:
+                yield prep_chunk(self.task, chunk)
+            else:
+                executor = executor or get_reusable_executor(max_workers=self.workers)
+                in_flight.append(executor.submit(prep_chunk, self.task, chunk))
+                while len(in_flight) >= 2 * self.workers:
+                    yield in_flight.popleft().result()
+            chunk = []
+        if chunk:
+            if executor is None:
+                yield prep_chunk(self.task, chunk)
+            else:
+                in_flight.append(executor.submit(prep_chunk, self.task, chunk))
+        while in_flight:
+            yield in_flight.popleft().result()
+
+    def _record_source_failures(self, structures: TableWriter) -> None:
+        while self._source_failures:
+            failure = self._source_failures.pop(0)
+            item_id = self._unique_id(failure.item_id)
+            where = f"{failure.source} [{failure.member}]" if failure.member else failure.source
+            error = f"{where}: read: {failure.reason}"
+            structures.append(
+                {
+                    "item_id": item_id,
+                    "source": failure.source,
+                    "member": failure.member,
+                    "status": "failed",
+                    "error": error,
+                    "seconds": 0.0,
+                    "cached": False,
+                    "n_nodes": 0,
+                    "n_edges": 0,
+                }
+            )
+            self.failed += 1
+            self.emit.emit(
+                ItemFailed, stage=STAGE, item_id=item_id, source=failure.source, reason=error
+            )
+
+    def _record(self, result: PrepResult, structures, chains, graphs, fasta) -> None:
+        ref = result.ref
+        item_id = self._unique_id(ref.item_id)
+        spec = result.spec
+        structures.append(
+            {
+                "item_id": item_id,
+                "source": ref.source,
+                "member": ref.member,
+                "checksum": ref.checksum,
+                "heavy": spec.heavy if spec else None,
+                "light": spec.light if spec else None,
+                "antigen": ",".join(spec.antigen) if spec else None,
+                "scfv": ",".join(getattr(spec, "scfv", ())) if spec else None,
+                "roles_detected": spec.detected if spec else None,
+                "status": result.status,
+                "error": result.error,
+                "warnings": "; ".join(result.warnings) or None,
+                "seconds": result.seconds,
+                "cached": result.cached,
+                "n_nodes": result.n_nodes,
+                "n_edges": result.n_edges,
+                "scores": "|".join(f"{k}={v}" for k, v in ref.scores) or None,
+            }
+        )
+        self.emit.count_cache(STAGE, hits=int(result.cached), misses=int(not result.cached))
+        if result.status != "done":
+            self.failed += 1
+            self.emit.emit(
+                ItemFailed,
+                stage=STAGE,
+                item_id=item_id,
+                source=ref.source,
+                reason=result.error or "unknown error",
+            )
+            return
+        output = decode_prep(result.payload)
+        graphs.write(item_id, output.graph, output.residues)
+        for row in result.chains:
+            chains.append(
+                {
+                    "item_id": item_id,
+                    "chain": row.chain,
+                    "role": row.role,
+                    "seq_hash": row.seq_hash,
+                    "length": len(row.sequence),
+                    "start": row.start,
+                    "stop": row.stop,
+                }
+            )
+            self.sequences.add(row.seq_hash, row.sequence, item_id, row.role)
+        write_fasta(
+            [(f"{item_id}|{row.role}|{row.chain}", row.sequence) for row in result.chains], fasta
+        )
+        if output.merged_pdb is not None:
+            _write_text(self.run_dir / "merged" / f"{item_id}.pdb", output.merged_pdb)
+        for message in result.warnings:
+            self.emit.emit(ItemWarning, stage=STAGE, item_id=item_id, message=message)
+        self.done += 1
+        self.emit.emit(
+            ItemDone, stage=STAGE, item_id=item_id, seconds=result.seconds, cached=result.cached
+        )
+
+
+def _write_text(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text)
+    partial.replace(path)

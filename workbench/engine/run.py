@@ -1,0 +1,149 @@
+"""One run: configuration in, run directory out, every step reported as events."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.engine.config import RunConfig
+from workbench.engine.emitter import Emitter
+from workbench.engine.eventlog import EventLog
+from workbench.engine.events import RunFinished, RunStarted, StageFinished, StageStarted
+from workbench.engine.prep import PrepTask
+from workbench.engine.prep_stage import PrepStage
+from workbench.engine.rundir import RUN_FILES, package_versions, write_run_json
+from workbench.graph import GraphParams
+from workbench.output.tables import SEQUENCES_SCHEMA, write_table
+from workbench.structure import load_manifest, parse_chain_spec
+
+__all__ = ["RunSummary", "execute"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """How a run ended; the dataset itself is in ``run_dir``."""
+
+    run_dir: Path
+    run_id: str
+    status: str  # "completed" or "cancelled"
+    n_items: int
+    n_done: int
+    n_failed: int
+    wall_seconds: float
+
+    def __str__(self) -> str:
+        return (
+            f"run {self.status}: {self.n_items} items, {self.n_done} done, {self.n_failed} failed "
+            f"in {self.wall_seconds:.1f} s → {self.run_dir}"
+        )
+
+
+def _clear_outputs(run_dir: Path) -> None:
+    """A rerun into the same folder replaces the previous dataset (the cache keeps the work)."""
+    for name in RUN_FILES.values():
+        (run_dir / name).unlink(missing_ok=True)
+    for name in ("events.sqlite-wal", "events.sqlite-shm"):
+        (run_dir / name).unlink(missing_ok=True)
+    for partial in run_dir.glob("*.partial"):
+        partial.unlink()
+    shutil.rmtree(run_dir / "merged", ignore_errors=True)
+
+
+class _Run:
+    def __init__(self, config: RunConfig, cancel: threading.Event) -> None:
+        self.config = config
+        self.cancel = cancel
+        self.run_dir = Path(config.out)
+        self.run_id = uuid.uuid4().hex[:12]
+        self.started = time.time()
+        self.stage_times: dict[str, dict] = {}
+        self.info: dict = {
+            "voronota": False,
+            "embeddings_untrained": None,
+            "cluster": config.cluster,
+            "dashboard": None,
+        }
+
+    def _json(self, status: str, counts: dict) -> None:
+        write_run_json(
+            self.run_dir,
+            {
+                "run_id": self.run_id,
+                "status": status,
+                "config": self.config.to_dict(),
+                "versions": package_versions(),
+                "counts": counts,
+                "started": self.started,
+                "finished": None if status == "running" else time.time(),
+                "wall_seconds": time.time() - self.started,
+                "stages": self.stage_times,
+                **self.info,
+            },
+        )
+
+    def _stage(self, emitter: Emitter, name: str, body) -> None:
+        emitter.emit(StageStarted, stage=name)
+        emitter.flush()
+        start = time.perf_counter()
+        done, failed = body()
+        seconds = time.perf_counter() - start
+        self.stage_times[name] = {"seconds": seconds, "done": done, "failed": failed}
+        emitter.emit(StageFinished, stage=name, done=done, failed=failed, seconds=seconds)
+        emitter.flush()
+
+    def execute(self) -> RunSummary:
+        config = self.config
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        _clear_outputs(self.run_dir)
+        params = GraphParams(
+            kind=config.graph,
+            cutoff=config.cutoff,
+            voronota=config.voronota and shutil.which("voronota") is not None,
+        )
+        self.info["voronota"] = params.voronota
+        spec = parse_chain_spec(config.heavy, config.light, ",".join(config.antigen) or None)
+        manifest = load_manifest(config.manifest) if config.manifest else None
+        log = EventLog(self.run_dir / RUN_FILES["events"])
+        emitter = Emitter(log, self.run_id)
+        self._json("running", {"items": 0, "done": 0, "failed": 0})
+        emitter.emit(RunStarted, config=config.to_dict(), n_inputs=len(config.inputs))
+        emitter.flush()
+        prep = PrepStage(
+            inputs=config.inputs,
+            run_dir=self.run_dir,
+            spec=spec,
+            manifest=manifest,
+            task=PrepTask(params, config.cache_dir, not config.no_cache, config.write_merged),
+            workers=config.workers,
+            chunk_size=config.chunk_size,
+            emitter=emitter,
+            cancel=self.cancel,
+        )
+        status = "crashed"
+        try:
+            self._stage(emitter, "prep", lambda: (prep.run(), (prep.done, prep.failed))[1])
+            write_table(
+                self.run_dir / RUN_FILES["sequences"], prep.sequences.rows(), SEQUENCES_SCHEMA
+            )
+            status = "cancelled" if self.cancel.is_set() else "completed"
+        finally:
+            counts = {"items": prep.done + prep.failed, "done": prep.done, "failed": prep.failed}
+            wall = time.time() - self.started
+            emitter.emit(
+                RunFinished, status=status, n_done=prep.done, n_failed=prep.failed, seconds=wall
+            )
+            emitter.flush()
+            self._json(status, counts)
+            log.close()
+        return RunSummary(
+            self.run_dir, self.run_id, status, counts["items"], prep.done, prep.failed, wall
+        )
+
+
+def execute(config: RunConfig, cancel: threading.Event | None = None) -> RunSummary:
+    """Run every configured stage; failed items are recorded, never fatal."""
+    return _Run(config, cancel or threading.Event()).execute()

@@ -1,0 +1,130 @@
+"""Parquet tables of a run: their schemas, a streaming writer, and readers beside them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = [
+    "CHAINS_SCHEMA",
+    "REGIONS_SCHEMA",
+    "SEQUENCES_SCHEMA",
+    "STRUCTURES_SCHEMA",
+    "TableWriter",
+    "read_table",
+    "write_table",
+]
+
+STRUCTURES_SCHEMA = pa.schema(
+    [
+        ("item_id", pa.string()),
+        ("source", pa.string()),
+        ("member", pa.string()),
+        ("checksum", pa.string()),
+        ("heavy", pa.string()),
+        ("light", pa.string()),
+        ("antigen", pa.string()),  # comma-separated chain ids
+        ("scfv", pa.string()),  # comma-separated chain ids holding two variable domains
+        ("roles_detected", pa.bool_()),
+        ("status", pa.string()),  # "done" or "failed"
+        ("error", pa.string()),  # file, step and reason of a failure
+        ("warnings", pa.string()),  # "; "-joined warnings
+        ("seconds", pa.float64()),
+        ("cached", pa.bool_()),
+        ("n_nodes", pa.int64()),
+        ("n_edges", pa.int64()),
+        ("scores", pa.string()),  # quiver scores as "k=v|k=v"
+    ]
+)
+
+CHAINS_SCHEMA = pa.schema(
+    [
+        ("item_id", pa.string()),
+        ("chain", pa.string()),
+        ("role", pa.string()),
+        ("seq_hash", pa.string()),
+        ("length", pa.int64()),
+        ("start", pa.int64()),  # first merged residue index (from 0)
+        ("stop", pa.int64()),  # one past the last
+    ]
+)
+
+SEQUENCES_SCHEMA = pa.schema(
+    [
+        ("seq_hash", pa.string()),
+        ("sequence", pa.string()),
+        ("length", pa.int64()),
+        ("n_items", pa.int64()),
+        ("items", pa.list_(pa.string())),
+        ("roles", pa.list_(pa.string())),
+    ]
+)
+
+REGIONS_SCHEMA = pa.schema(
+    [
+        ("item_id", pa.string()),
+        ("chain", pa.string()),
+        ("res_seq", pa.int64()),
+        ("ins_code", pa.string()),
+        ("aa", pa.string()),
+        ("position", pa.string()),  # scheme position, e.g. "111A"; "" outside a domain
+        ("region", pa.string()),
+    ]
+)
+
+
+class TableWriter:
+    """Streams rows into a Parquet file in batches; the file appears only when closed cleanly."""
+
+    def __init__(self, path: str | Path, schema: pa.Schema, batch_rows: int = 2048) -> None:
+        self.path = Path(path)
+        self.schema = schema
+        self._partial = self.path.with_name(self.path.name + ".partial")
+        self._writer = pq.ParquetWriter(self._partial, schema)
+        self._rows: list[Mapping[str, Any]] = []
+        self._batch_rows = batch_rows
+        self.count = 0
+
+    def append(self, row: Mapping[str, Any]) -> None:
+        self._rows.append(row)
+        self.count += 1
+        if len(self._rows) >= self._batch_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._rows:
+            self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
+            self._rows = []
+
+    def close(self) -> Path:
+        self.flush()
+        self._writer.close()
+        os.replace(self._partial, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        self._writer.close()
+        self._partial.unlink(missing_ok=True)
+
+
+def write_table(path: str | Path, rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> Path:
+    """Write rows at once (small tables), atomically."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    pq.write_table(pa.Table.from_pylist(list(rows), schema=schema), partial)
+    os.replace(partial, path)
+    return path
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A run table as a DataFrame; an absent table (stage not run) reads as empty."""
+    path = Path(path)
+    if not path.exists():
+        return pd.DataFrame()
+    return pq.read_table(path).to_pandas()
