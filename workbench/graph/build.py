@@ -16,7 +16,7 @@ from workbench.graph.frames import backbone_frames
 from workbench.graph.nodes import node_features, residue_positions
 from workbench.graph.params import GraphParams, NoInterfaceError
 from workbench.graph.record import InterfaceGraph
-from workbench.graph.sasa import atom_radii, buried_area
+from workbench.graph.sasa import atom_radii, buried_area, canonical_coords
 from workbench.graph.voronoi import contact_areas
 from workbench.structure.records import ANTIBODY_ROLES, Complex
 
@@ -36,7 +36,7 @@ def residue_bsa(complex_: Complex) -> np.ndarray:
     res = atoms.residue[heavy]
     radii = atom_radii(residues.res_name[res], atoms.name[heavy], atoms.element[heavy])
     antibody = np.isin(residues.role[res], ANTIBODY_ROLES)
-    buried = buried_area(atoms.coord[heavy], radii, antibody)
+    buried = buried_area(canonical_coords(atoms.coord[heavy]), radii, antibody)
     return np.bincount(res, weights=buried, minlength=len(residues))
 
 
@@ -102,7 +102,7 @@ def _atom_graph(complex_, params, index, antibody, pairs) -> InterfaceGraph:
         atoms.name[nodes].astype(str),
         (node_data, node_names),
         (edge_index, atoms.residue[np.stack([src, dst])], distance),
-        atom_energies(complex_, src, dst, distance),
+        atom_energies(complex_, nodes, edge_index, distance),
         voronoi,
         (internal_index, atoms.residue[nodes[internal_index]], internal_distance),
     )

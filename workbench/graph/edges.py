@@ -30,18 +30,25 @@ def _atom_parameters(complex_: Complex, atoms: np.ndarray) -> tuple[np.ndarray, 
 
 
 def atom_energies(
-    complex_: Complex, source: np.ndarray, target: np.ndarray, distance: np.ndarray
+    complex_: Complex, nodes: np.ndarray, edge_index: np.ndarray, distance: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Coulomb and Lennard-Jones energy of atom pairs.
+    """Coulomb and Lennard-Jones energy of atom-graph edges.
+
+    Parameters
+    ----------
+    nodes : ndarray, dtype=int, shape (k,)
+        Atom-table index of each node.
+    edge_index : ndarray, dtype=int, shape (2, e)
+        Node positions of each edge's ends.
 
     Returns
     -------
     coulomb, lennard_jones : ndarray, dtype=float64, shape (e,)
         kcal/mol.
     """
-    q1, s1, e1 = _atom_parameters(complex_, source)
-    q2, s2, e2 = _atom_parameters(complex_, target)
-    return pair_energies(distance, (q1, q2), (s1, s2), (e1, e2))
+    q, sigma, epsilon = _atom_parameters(complex_, nodes)
+    s, t = edge_index
+    return pair_energies(distance, (q[s], q[t]), (sigma[s], sigma[t]), (epsilon[s], epsilon[t]))
 
 
 def residue_energies(

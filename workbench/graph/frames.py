@@ -64,4 +64,5 @@ def orientation(frames: BackboneFrames, source: np.ndarray, target: np.ndarray) 
     """
     u = _unit(frames.ca[target] - frames.ca[source])
     local = np.einsum("eij,ej->ei", frames.axes[source], u)
-    return np.nan_to_num(local, nan=0.0).astype(np.float32)
+    complete = np.isfinite(local).all(axis=1, keepdims=True)
+    return np.where(complete, local, 0.0).astype(np.float32)

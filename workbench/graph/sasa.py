@@ -6,7 +6,9 @@ SASA of the atoms within R of the other side (set A) depends only on atoms withi
 So freesasa runs on B three times (complex, antibody alone, antigen alone) and the result equals
 the whole-structure computation. Shrake-Rupley with 100 points per atom and a 1.4 Å probe (freesasa
 defaults for that algorithm), ProtOr radii (freesasa's default classifier; Tsai et al. 1999):
-the same test points in complex and alone make every atom's BSA ≥ 0.
+the same test points in complex and alone make every atom's BSA ≥ 0. Shrake-Rupley test points
+are fixed in the lab frame, so ``residue_bsa`` first moves the atoms into their own principal
+axes (``canonical_coords``): rigidly moved copies of a complex then get the same BSA.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import freesasa
 import numpy as np
 from scipy.spatial import cKDTree
 
-__all__ = ["PROBE", "atom_radii", "buried_area", "sasa"]
+__all__ = ["PROBE", "atom_radii", "buried_area", "canonical_coords", "sasa"]
 
 PROBE = 1.4  # Å
 N_POINTS = 100
@@ -48,6 +50,23 @@ def atom_radii(res_name: np.ndarray, atom_name: np.ndarray, element: np.ndarray)
         [_radius(r, a, e) for r, a, e in zip(res_name, atom_name, element, strict=True)],
         dtype=np.float64,
     )
+
+
+def canonical_coords(coord: np.ndarray) -> np.ndarray:
+    """Coordinates in the atoms' own frame: centred, principal axes, signs fixed by skewness.
+
+    Returns
+    -------
+    ndarray, dtype=float64, shape (n, 3)
+        Å; the same for any rigid motion of the input (up to rounding).
+    """
+    centred = coord - coord.mean(axis=0)
+    _, vectors = np.linalg.eigh(centred.T @ centred)
+    axes = vectors[:, ::-1].T  # rows: largest variance first
+    skew = np.sum((centred @ axes[:2].T) ** 3, axis=0)
+    axes[:2] *= np.where(skew < 0, -1.0, 1.0)[:, None]
+    axes[2] = np.cross(axes[0], axes[1])
+    return centred @ axes.T
 
 
 def sasa(coord: np.ndarray, radii: np.ndarray) -> np.ndarray:
