@@ -32,7 +32,7 @@ def _model_result(source: str, member: str, lines: list[str]) -> Item | SourceFa
 def _model_name(line: str, ordinal: int) -> str:
     """``model_<serial>`` from the MODEL record, or its 1-based position when it has none."""
     serial = line[6:].strip()
-    return f"model_{int(serial)}" if serial.isdigit() else f"model_{ordinal}"
+    return f"model_{int(serial)}" if serial.isascii() and serial.isdigit() else f"model_{ordinal}"
 
 
 def split_pdb(lines: Iterable[str], source: str) -> Iterator[Item | SourceFailure]:
