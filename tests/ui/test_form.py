@@ -1,0 +1,56 @@
+"""RunForm: requests built from the settings, confinement and upload names, the CLI argv."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from workbench.examples import example_manifest, example_paths
+from workbench.ui import PathRefused, RunForm, RunRequest
+from workbench.ui.form import model_note, save_uploads
+
+XSS = "<img src=x onerror=alert(1)>.pdb"
+
+
+def test_default_is_the_bundled_examples(tmp_path):
+    form = RunForm(allowed_roots=(tmp_path,), runs_root=str(tmp_path / "runs"))
+    req = form.request()
+    assert req.inputs == tuple(str(p) for p in example_paths())
+    assert req.manifest == str(example_manifest())
+    assert req.cache_dir == str((tmp_path / "runs" / "cache").resolve())
+    argv = req.argv()
+    assert argv[:4] == [sys.executable, "-m", "workbench.cli", "run"]
+    assert argv[argv.index("--out") + 1] == req.out and "--heavy" not in argv
+
+
+def test_paths_outside_roots_are_refused(tmp_path, complexes_dir):
+    form = RunForm(allowed_roots=(tmp_path,), runs_root=str(tmp_path), source="path")
+    form.path = str(complexes_dir)
+    with pytest.raises(PathRefused):
+        form.request()
+    form.param.trigger("run")
+    assert form.message.startswith("Not started: refused") and not form.running
+
+
+def test_chain_spec_goes_to_the_cli(tmp_path, complexes_dir):
+    form = RunForm(allowed_roots=(complexes_dir,), runs_root=str(tmp_path), source="path")
+    form.param.update(path=str(complexes_dir / "4Y7M.pdb"), heavy="A", antigen="C", stages=["prep"])
+    argv = form.request().argv()
+    assert argv[argv.index("--heavy") + 1 :][:4] == ["A", "--light", "-", "--antigen"]
+    assert argv[argv.index("--stages") + 1] == "prep"
+    with pytest.raises(ValueError, match="antigen"):
+        RunRequest(inputs=("x",), out="o", heavy="H")
+
+
+def test_uploads_keep_their_name_and_refuse_paths(tmp_path, complexes_dir):
+    blob = (complexes_dir / "1VFB.pdb").read_bytes()
+    (saved,) = save_uploads(tmp_path, [XSS], [blob])
+    assert saved.name == XSS and saved.read_bytes() == blob
+    with pytest.raises(PathRefused):
+        save_uploads(tmp_path, ["../evil.pdb"], [blob])
+
+
+def test_model_note_flags_random_weights():
+    assert "Random weights" in model_note("random:esm2_t6_8M_UR50D")
+    assert "Random" not in model_note("esm2_t33_650M_UR50D")

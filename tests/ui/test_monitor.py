@@ -1,0 +1,63 @@
+"""RunMonitor on a recorded run: incremental polling streams into the named chart sources."""
+
+from __future__ import annotations
+
+import shutil
+
+from bokeh.document import Document
+
+from workbench.engine.eventlog import EventLog, read_events
+from workbench.engine.events import BatchDone, CacheStats
+from workbench.ui import RunMonitor
+
+
+def _replay(src, dst, upto):
+    """A run directory holding the first ``upto`` events of ``src`` (a run seen mid-way)."""
+    dst.mkdir()
+    with EventLog(dst / "events.sqlite") as log:
+        log.extend(e for _, e in read_events(src / "events.sqlite")[:upto])
+    return dst
+
+
+def test_polls_only_new_events_and_streams_them(recorded_run, tmp_path):
+    events = read_events(recorded_run / "events.sqlite")
+    half = len(events) // 2
+    run = _replay(recorded_run, tmp_path / "run", half)
+    mon = RunMonitor(run, live=False)
+    mon.__panel__().get_root(Document())
+    assert mon.status == "running" and mon.n_events == half
+    with EventLog(run / "events.sqlite") as log:
+        log.extend(e for _, e in events[half:])
+    update = mon.poll()
+    assert update.last_id == len(events)
+    later = [e for _, e in events[half:]]
+    assert len(update.throughput) == sum(isinstance(e, BatchDone) for e in later)
+    batches = [e for _, e in events if isinstance(e, BatchDone)]
+    for device, source in mon.charts.device_sources.items():
+        assert source.name == f"throughput:{device}"
+        assert len(source.data["x"]) == sum(b.device == device for b in batches)
+    stats = [e for _, e in events if isinstance(e, CacheStats)]
+    assert sum(len(s.data["x"]) for s in mon.charts.cache_sources.values()) == len(stats)
+    assert mon.status == "completed"  # RunFinished seen; no run.json in the replay
+
+
+def test_failures_and_names_are_escaped(recorded_run):
+    mon = RunMonitor(recorded_run, live=False)
+    page = mon._failures.object
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "untrained" in mon._summary.object
+    assert "class='stage' data-stage='embed'" in mon._stages.object
+
+
+def test_rollover_caps_points(recorded_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(recorded_run, run)
+    mon = RunMonitor(run, live=False, rollover=10)
+    with EventLog(run / "events.sqlite") as log:
+        log.extend(
+            BatchDone(run_id="r", stage="embed", device="sim:0", items=1, tokens=5, seconds=0.1)
+            for _ in range(50)
+        )
+    mon.poll()
+    assert len(mon.charts.device_sources["sim:0"].data["x"]) == 10
+    assert mon.aggregate.tokens["sim:0"] == 650 + 250

@@ -1,0 +1,137 @@
+"""The workbench app: run form, live monitor, results, attach-to-run and report export.
+
+A run started from the form and a run attached by path are shown by the same RunMonitor and
+ResultsView; only the run directory differs.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import panel as pn
+import param
+from panel.viewable import Viewer
+
+from workbench.report.html import write_report
+from workbench.ui.form import RunForm
+from workbench.ui.monitor import RunMonitor
+from workbench.ui.paths import PathRefused, confine, default_roots
+from workbench.ui.results import ResultsView
+
+__all__ = ["AttachView", "WorkbenchApp"]
+
+
+class AttachView(Viewer):
+    """Point the app at an existing run directory (CLI or cluster run) to watch or review it."""
+
+    path = param.String(default="", doc="Run directory, under the allowed roots.")
+    attach = param.Event(doc="Watch the run directory given in path.")
+    run_dir = param.String(default="", constant=True, doc="The run directory attached.")
+    message = param.String(default="", constant=True, doc="Why an attach was refused.")
+
+    def __init__(self, allowed_roots: tuple[Path, ...] | None = None, **params) -> None:
+        super().__init__(**params)
+        self.allowed_roots = allowed_roots or default_roots()
+
+    def __panel__(self) -> pn.Column:
+        return pn.Column(
+            "### Attach to a run",
+            pn.Row(
+                pn.widgets.TextInput.from_param(
+                    self.param.path, name="Run directory", placeholder="runs/run-…"
+                ),
+                pn.widgets.Button.from_param(self.param.attach, name="Attach", align="end"),
+            ),
+            pn.pane.HTML(self.param.message.rx().rx.pipe(lambda m: f"<p>{html.escape(m)}</p>")),
+        )
+
+    @param.depends("attach", watch=True)
+    def _on_attach(self) -> None:
+        try:
+            run_dir = confine(self.path, self.allowed_roots)
+        except PathRefused as exc:
+            return self._say(str(exc))
+        if not ((run_dir / "run.json").exists() or (run_dir / "events.sqlite").exists()):
+            return self._say(f"{run_dir} is not a run directory (no run.json or events.sqlite)")
+        with param.edit_constant(self):
+            self.run_dir = str(run_dir)
+        self._say(f"Attached to {run_dir}")
+
+    def _say(self, text: str) -> None:
+        with param.edit_constant(self):
+            self.message = text
+
+
+class WorkbenchApp(Viewer):
+    """The whole app; ``WorkbenchApp().servable()`` in apps/workbench.py."""
+
+    run_dir = param.String(default="", doc="The run shown by the monitor and results.")
+    export = param.Event(doc="Write the shown run's report to <run dir>/report.html.")
+    report_path = param.String(default="", constant=True, doc="Last exported report.")
+
+    def __init__(
+        self,
+        runs_root: str | Path = "runs",
+        allowed_roots: tuple[Path, ...] | None = None,
+        **params,
+    ) -> None:
+        super().__init__(**params)
+        runs_root = Path(runs_root).resolve()
+        roots = (*(allowed_roots or default_roots()), runs_root)
+        self.form = RunForm(allowed_roots=roots, runs_root=str(runs_root))
+        self.attach = AttachView(allowed_roots=roots)
+        self.monitor = RunMonitor()
+        self.results = ResultsView()
+        self._export_note = pn.pane.HTML("", name="export-note")
+        self.form.param.watch(lambda e: self._show(e.new), "run_dir")
+        self.attach.param.watch(lambda e: self._show(e.new), "run_dir")
+        self.monitor.param.watch(self._on_status, "status")
+
+    def _show(self, run_dir: str) -> None:
+        self.run_dir = run_dir
+
+    @param.depends("run_dir", watch=True)
+    def _switch(self) -> None:
+        self.monitor.run_dir = self.run_dir
+        self.results.run_dir = self.run_dir
+
+    def _on_status(self, event: param.parameterized.Event) -> None:
+        """Reload the results when the watched run ends (its tables are complete then)."""
+        if event.new not in ("", "running"):
+            self.results.reload()
+
+    @param.depends("export", watch=True)
+    def _on_export(self) -> None:
+        if not self.run_dir:
+            self._export_note.object = "<p>No run to export.</p>"
+            return
+        try:
+            out = write_report(self.run_dir, Path(self.run_dir) / "report.html")
+        except (OSError, ValueError) as exc:
+            self._export_note.object = f"<p>Export failed: {html.escape(str(exc))}</p>"
+            return
+        with param.edit_constant(self):
+            self.report_path = str(out)
+        self._export_note.object = (
+            f"<p>Report written to <code class='report-path'>{html.escape(str(out))}</code></p>"
+        )
+
+    def __panel__(self) -> pn.Column:
+        tabs = pn.Tabs(
+            ("Run", self.form),
+            ("Attach", self.attach),
+            ("Results", self.results),
+            dynamic=False,
+            sizing_mode="stretch_width",
+        )
+        return pn.Column(
+            "## Antibody–antigen workbench",
+            tabs,
+            pn.Row(
+                pn.widgets.Button.from_param(self.param.export, name="Export report"),
+                self._export_note,
+            ),
+            self.monitor,
+            sizing_mode="stretch_width",
+        )

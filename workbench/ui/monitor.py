@@ -1,0 +1,206 @@
+"""Live view of one run directory: stage progress and ETA, throughput and cache charts, failures.
+
+``RunMonitor`` polls the run's event log by id (only new events are read) from a periodic
+callback and streams what they add into the charts; watching your own run and attaching to a run
+started elsewhere are the same code path. Everything drawn from events is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from pathlib import Path
+
+import panel as pn
+import param
+from panel.viewable import Viewer
+
+from workbench.engine.eventlog import read_events
+from workbench.report.html import untrained_weights
+from workbench.report.rundir import read_run_json
+from workbench.ui.aggregate import RunAggregate, StageStatus, Update
+from workbench.ui.charts import RunCharts
+
+__all__ = ["RunMonitor", "stages_html"]
+
+_MAX_FAILURES_SHOWN = 200
+
+
+def _fmt_seconds(s: float | None) -> str:
+    if s is None:
+        return "–"
+    return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min"
+
+
+def stages_html(stages: list[StageStatus]) -> str:
+    """An HTML table of stage progress with a bar, done/total, failures, time and ETA."""
+    if not stages:
+        return "<p>No stage started yet.</p>"
+    rows = []
+    for s in stages:
+        frac = s.fraction
+        pct = "?" if frac is None else f"{100 * frac:.0f}%"
+        width = 0 if frac is None else int(100 * frac)
+        bar = (
+            f"<div style='background:#eee;width:160px'><div style='background:#1f77b4;"
+            f"width:{width}%;height:10px'></div></div>"
+        )
+        total = "?" if s.total is None else s.total
+        state = "running" if s.running else "finished"
+        rows.append(
+            f"<tr class='stage' data-stage='{html.escape(s.stage)}'><td>{html.escape(s.stage)}</td>"
+            f"<td>{bar}</td><td>{pct}</td><td>{s.done}/{total}</td><td>{s.failed}</td>"
+            f"<td>{state}</td><td>{_fmt_seconds(s.seconds)}</td><td>{_fmt_seconds(s.eta)}</td></tr>"
+        )
+    head = (
+        "<tr><th>stage</th><th>progress</th><th></th><th>done</th><th>failed</th>"
+        "<th>state</th><th>time</th><th>ETA</th></tr>"
+    )
+    return f"<table class='stages'>{head}{''.join(rows)}</table>"
+
+
+class RunMonitor(Viewer):
+    """Watches a run directory live from its event log (or reviews it when finished)."""
+
+    run_dir = param.String(default="", doc="Run directory to watch; empty shows nothing.")
+    interval_ms = param.Integer(
+        default=500, bounds=(100, 1000), doc="Polling period in ms (at least once a second)."
+    )
+    rollover = param.Integer(default=2000, bounds=(10, None), doc="Points kept per chart line.")
+    live = param.Boolean(default=True, doc="Poll from a periodic callback; off: call poll().")
+    status = param.String(default="", constant=True, doc="Run status from run.json or events.")
+    n_events = param.Integer(default=0, constant=True, doc="Events read so far.")
+
+    def __init__(self, run_dir: str | Path = "", **params) -> None:
+        super().__init__(run_dir=str(run_dir), **params)
+        self._stages = pn.pane.HTML("", sizing_mode="stretch_width", name="stages")
+        self._summary = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._failures = pn.pane.HTML("", sizing_mode="stretch_width", max_height=300)
+        self._layout = pn.Column(sizing_mode="stretch_width")
+        self._callback = None
+        self._meta_mtime: float | None = None
+        self._meta: dict | None = None
+        self._reset()
+
+    def __panel__(self) -> pn.Column:
+        return self._layout
+
+    @param.depends("run_dir", watch=True)
+    def _reset(self) -> None:
+        """Start over on a new run directory: fresh totals, fresh charts, polling restarted."""
+        self._stop()
+        self._agg = RunAggregate()
+        self._charts = RunCharts(rollover=self.rollover)
+        self._meta_mtime = None
+        self._meta = None
+        with param.edit_constant(self):
+            self.status = ""
+            self.n_events = 0
+        self._failures.object = ""
+        self._stages.object = ""
+        self._summary.object = ""
+        self._layout.objects = [
+            self._summary,
+            self._stages,
+            pn.Row(
+                pn.pane.Bokeh(self._charts.throughput, sizing_mode="stretch_width"),
+                pn.pane.Bokeh(self._charts.tokens, sizing_mode="stretch_width"),
+                sizing_mode="stretch_width",
+            ),
+            pn.pane.Bokeh(self._charts.cache, sizing_mode="stretch_width"),
+            pn.pane.Markdown("#### Failed items"),
+            self._failures,
+        ]
+        if self.run_dir:
+            self.poll()
+            if self.live and not self.finished:
+                self._callback = pn.state.add_periodic_callback(self.poll, period=self.interval_ms)
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in ("", "running")
+
+    @property
+    def aggregate(self) -> RunAggregate:
+        return self._agg
+
+    @property
+    def charts(self) -> RunCharts:
+        return self._charts
+
+    def poll(self) -> Update:
+        """Read the events added since the last poll and show what they change."""
+        run_dir = Path(self.run_dir)
+        update = self._agg.feed(read_events(run_dir / "events.sqlite", after=self._agg.last_id))
+        self._charts.apply(update)
+        meta = self._read_meta(run_dir)
+        status = (
+            (meta or {}).get("status")
+            or self._agg.status
+            or ("running" if self._agg.last_id else "")
+        )
+        with param.edit_constant(self):
+            self.status = status
+            self.n_events = self._agg.last_id
+        now = None if self.finished else time.time()
+        self._stages.object = stages_html(self._agg.stage_status(now))
+        self._summary.object = self._summary_html(meta)
+        if update.failures:
+            self._failures.object = self._failures_html()
+        if self.finished:
+            self._stop()
+        return update
+
+    def _read_meta(self, run_dir: Path) -> dict | None:
+        """run.json, re-read only when it changed on disk."""
+        try:
+            mtime = (run_dir / "run.json").stat().st_mtime
+        except FileNotFoundError:
+            return self._meta
+        if mtime != self._meta_mtime:
+            meta = read_run_json(run_dir)
+            if meta is not None:
+                self._meta, self._meta_mtime = meta, mtime
+        return self._meta
+
+    def _summary_html(self, meta: dict | None) -> str:
+        parts = [
+            f"<b>Run</b> <code>{html.escape(self.run_dir)}</code> – status "
+            f"<b class='run-status'>{html.escape(self.status or 'waiting')}</b>, "
+            f"{self._agg.last_id} events"
+        ]
+        rates = ", ".join(
+            f"{html.escape(c.stage)} {100 * c.hit_rate:.0f}% ({c.hits} hits / {c.misses} misses)"
+            for c in self._agg.cache.values()
+        )
+        if rates:
+            parts.append(f"<b>Cache hit rate</b>: <span class='hit-rate'>{rates}</span>")
+        dashboard = (meta or {}).get("dashboard")
+        if dashboard and str(dashboard).startswith(("http://", "https://")):
+            url = html.escape(str(dashboard), quote=True)
+            parts.append(f"<b>Dask dashboard</b>: <a href='{url}' target='_blank'>{url}</a>")
+        if untrained_weights(meta):
+            parts.append(
+                "<span style='color:#a05a00'><b>Embeddings use untrained (random) ESM-2 weights."
+                "</b></span>"
+            )
+        return "<br>".join(parts)
+
+    def _failures_html(self) -> str:
+        shown = self._agg.failures[-_MAX_FAILURES_SHOWN:]
+        rows = "".join(
+            f"<tr><td>{html.escape(f.stage)}</td><td>{html.escape(f.source)}</td>"
+            f"<td>{html.escape(f.reason)}</td></tr>"
+            for f in shown
+        )
+        more = len(self._agg.failures) - len(shown)
+        note = f"<p>{more} earlier failures not shown (see the report).</p>" if more else ""
+        return (
+            f"{note}<table class='failures'><tr><th>stage</th><th>source</th><th>reason</th></tr>"
+            f"{rows}</table>"
+        )
+
+    def _stop(self) -> None:
+        if self._callback is not None:
+            self._callback.stop()
+            self._callback = None
