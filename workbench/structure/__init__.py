@@ -23,7 +23,13 @@ atoms or residues, Biotite style. Unusable input raises :class:`StructureError`.
 
 from workbench.structure.errors import StructureError, StructureWarning
 from workbench.structure.fasta import fasta_records, write_fasta
-from workbench.structure.manifest import Manifest, ManifestEntry, load_manifest, parse_chain_spec
+from workbench.structure.manifest import (
+    Manifest,
+    ManifestEntry,
+    load_manifest,
+    parse_chain_spec,
+    split_chain_ids,
+)
 from workbench.structure.merge import BREAK_DISTANCE, merge
 from workbench.structure.parse import item_path, parse_structure, parse_warnings
 from workbench.structure.pdbout import output_chain_ids, to_pdb
@@ -73,6 +79,7 @@ __all__ = [
     "residue_kind",
     "select_chains",
     "select_side",
+    "split_chain_ids",
     "spread_chain_wise",
     "to_pdb",
     "write_fasta",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from workbench.structure.records import ChainSpec
 
-__all__ = ["Manifest", "ManifestEntry", "load_manifest", "parse_chain_spec"]
+__all__ = ["Manifest", "ManifestEntry", "load_manifest", "parse_chain_spec", "split_chain_ids"]
 
 _NONE = ("", "-")
 _SEPARATORS = re.compile(r"[,;\s]+")
@@ -32,18 +32,22 @@ def parse_chain_spec(heavy: str | None, light: str | None, antigen: str | None) 
     if heavy is None:
         return None
     light = _chain_or_none(light)
-    text = (antigen or "").strip()
-    if text in _NONE:
-        chains: tuple[str, ...] = ()
-    elif _SEPARATORS.search(text):
-        chains = tuple(chain for chain in _SEPARATORS.split(text) if chain)
-    else:
-        chains = tuple(text)
+    chains = split_chain_ids(antigen)
     declared = [heavy, *([light] if light else []), *chains]
     twice = sorted({chain for chain in declared if declared.count(chain) > 1})
     if twice:
         raise ValueError(f"chain declared more than once: {', '.join(twice)}")
     return ChainSpec(heavy=heavy, light=light, antigen=chains)
+
+
+def split_chain_ids(text: str | None) -> tuple[str, ...]:
+    """'ABC' (one id per character) or 'A,B,C' (commas, semicolons or spaces) → ids."""
+    text = (text or "").strip()
+    if text in _NONE:
+        return ()
+    if _SEPARATORS.search(text):
+        return tuple(chain for chain in _SEPARATORS.split(text) if chain)
+    return tuple(text)
 
 
 def _chain_or_none(text: str | None) -> str | None:

@@ -84,6 +84,20 @@ def _check_declared_once(path: str, pairs: list[tuple[str, str]]) -> None:
         raise StructureError(path, f"chain declared more than once: {', '.join(twice)}")
 
 
+def _coordinates(coords: list[np.ndarray]) -> np.ndarray:
+    """(n, 3) float64 from Biopython's per-atom float32 vectors, through one bytes buffer."""
+    data = b"".join([vector.tobytes() for vector in coords])
+    if len(data) != 12 * len(coords):  # not all float32: take the slower, general way
+        return np.asarray(coords, dtype=np.float64).reshape(-1, 3)
+    return np.frombuffer(data, dtype=np.float32).astype(np.float64).reshape(-1, 3)
+
+
+def _strings(values: list[str]) -> np.ndarray:
+    """String array sized to its longest value (much faster than letting numpy find it)."""
+    width = max(map(len, set(values)), default=1)
+    return np.array(values, dtype=f"U{width}")
+
+
 def _excluded(chain_id: str, residue, kind: str) -> ExcludedResidue:
     """Record of a water or ligand residue."""
     _, res_seq, ins_code = residue.id
@@ -97,7 +111,7 @@ class _Builder:
         self.coords: list[np.ndarray] = []
         self.names: list[str] = []
         self.elements: list[str] = []
-        self.atom_residue: list[int] = []
+        self.atom_counts: list[int] = []  # heavy atoms per residue
         self.res_chain: list[str] = []
         self.res_seq: list[int] = []
         self.res_ins: list[str] = []
@@ -132,7 +146,6 @@ class _Builder:
 
     def _add_residue(self, chain_id: str, residue, role: str) -> None:
         """Append one residue and its heavy atoms (the selected altloc of disordered ones)."""
-        index = len(self.res_chain)
         _, res_seq, ins_code = residue.id
         self.res_chain.append(chain_id)
         self.res_seq.append(res_seq)
@@ -141,24 +154,19 @@ class _Builder:
         self.res_role.append(role)
         if residue.is_disordered() == 2:
             self.alt_residues[chain_id] += 1
-        n_atom = c_atom = -1
-        for atom in residue:
-            element = atom.element.upper()
-            if element in _HYDROGENS:
-                continue
-            name = atom.name
-            if name == "N":
-                n_atom = len(self.names)
-            elif name == "C":
-                c_atom = len(self.names)
-            if atom.is_disordered() and len(atom.child_dict) > 1:
-                self.altlocs[chain_id] += 1
-            self.coords.append(atom.coord)
-            self.names.append(name)
-            self.elements.append(element)
-            self.atom_residue.append(index)
-        self.backbone_n.append(n_atom)
-        self.backbone_c.append(c_atom)
+        atoms = [atom for atom in residue.child_list if atom.element not in _HYDROGENS]
+        names = [atom.name for atom in atoms]
+        first = len(self.names)
+        self.backbone_n.append(first + names.index("N") if "N" in names else -1)
+        self.backbone_c.append(first + names.index("C") if "C" in names else -1)
+        if residue.is_disordered():
+            self.altlocs[chain_id] += sum(
+                atom.is_disordered() == 2 and len(atom.child_dict) > 1 for atom in atoms
+            )
+        self.coords.extend([atom.coord for atom in atoms])
+        self.names.extend(names)
+        self.elements.extend([atom.element for atom in atoms])
+        self.atom_counts.append(len(atoms))
 
     def skip_chain(self, chain: Chain) -> None:
         """Record an undeclared chain: its waters and ligands as excluded, itself by name."""
@@ -173,21 +181,27 @@ class _Builder:
             self.undeclared.append(chain.id)
 
     def atom_table(self) -> AtomTable:
+        """The atoms as arrays; elements upper-cased if a parser left any in mixed case."""
+        element = _strings(self.elements)
+        if not all(symbol.isupper() for symbol in set(self.elements)):
+            element = np.char.upper(element)
         return AtomTable(
-            coord=np.asarray(self.coords, dtype=np.float64).reshape(-1, 3),
-            name=np.asarray(self.names, dtype=str),
-            element=np.asarray(self.elements, dtype=str),
-            residue=np.asarray(self.atom_residue, dtype=np.int32),
+            coord=_coordinates(self.coords),
+            name=_strings(self.names),
+            element=element,
+            residue=np.repeat(np.arange(len(self.atom_counts), dtype=np.int32), self.atom_counts),
         )
 
     def residue_map(self) -> ResidueMap:
+        """The residues as arrays; ``aa`` joins the chain sequences, already in merged order."""
+        letters = "".join(chain.sequence for chain in self.chains)
         return ResidueMap(
-            chain=np.asarray(self.res_chain, dtype=str),
+            chain=_strings(self.res_chain),
             res_seq=np.asarray(self.res_seq, dtype=np.int32),
-            ins_code=np.asarray(self.res_ins, dtype=str),
-            res_name=np.asarray(self.res_name, dtype=str),
-            aa=np.asarray([one_letter(name) for name in self.res_name], dtype=str),
-            role=np.asarray(self.res_role, dtype=str),
+            ins_code=_strings(self.res_ins),
+            res_name=_strings(self.res_name),
+            aa=np.array(list(letters), dtype="U1"),
+            role=_strings(self.res_role),
         )
 
     def warnings(self, coord: np.ndarray) -> list[StructureWarning]:
