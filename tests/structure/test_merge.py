@@ -269,3 +269,13 @@ def test_structure_given_is_used_as_is(misc_dir, item_of):
     once, twice = merge(item, spec, structure), merge(item, spec)
     assert np.array_equal(once.atoms.coord, twice.atoms.coord)
     assert once.warnings == twice.warnings
+
+
+def test_protein_chain_left_out_of_the_spec_is_named(complexes_dir, item_of):
+    item = item_of(complexes_dir / "5HYS.pdb")
+    complex = merge(item, ChainSpec("C", "D", ("J",)))
+    assert "undeclared: protein chains not in the chain spec left out: K" in complex.warnings
+    assert {e.chain for e in complex.excluded} == {
+        line[21] for line in item.text.splitlines() if line.startswith("HETATM")
+    }
+    assert "K" not in set(complex.residues.chain.tolist())
