@@ -1,0 +1,239 @@
+"""graphs.h5: one group per item holding its interface graph and residue map; readers beside it.
+
+Layout of group ``/<item_id>`` (attributes: ``kind``, ``source``, ``n_nodes``, ``n_edges``,
+``node_features``/``edge_features``/``internal_edge_features``: feature names in writing order):
+
+- ``nodes/``: ``chain``, ``res_seq``, ``ins_code``, ``res_name``, ``atom_name`` (k,), and
+  ``residue`` (k,) int32, the node's merged residue index;
+- ``residues/``: the item's whole residue map, ``chain``, ``res_seq``, ``ins_code``,
+  ``res_name``, ``aa``, ``role`` (m,), so later stages can map regions onto residues;
+- ``edge_index`` (2, e), ``internal_edge_index`` (2, f) int64;
+- ``node_data/<f>``, ``edge_data/<f>``, ``internal_edge_data/<f>``: 2-D arrays, each with a
+  ``columns`` attribute naming its columns (for integer codes such as ``region``: the vocabulary).
+
+Atomicity: an item is written under a hidden temporary name (``.tmp-<item_id>``) and then renamed,
+so a reader never trusts a half-written group; temporary groups are ignored and replaced.
+Concurrency: one writer at a time, and HDF5 file locking keeps readers out while it is open:
+open readers after the stage that writes the file has finished.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import h5py
+import numpy as np
+
+from workbench.graph import FEATURE_GROUPS, InterfaceGraph
+from workbench.structure import Complex
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = ["GraphWriter", "list_items", "read_graph", "read_graph_tensors"]
+
+_TMP = ".tmp-"
+_STR = h5py.string_dtype("utf-8")
+
+
+def _strings(values: np.ndarray) -> np.ndarray:
+    """Variable-length UTF-8 strings for h5py."""
+    return np.asarray(values, dtype=object).astype(_STR)
+
+
+def _write_feature(group: h5py.Group, name: str, values: np.ndarray, columns) -> None:
+    dataset = group.create_dataset(name, data=values)
+    dataset.attrs["columns"] = _strings(np.array(columns, dtype=str))
+
+
+class GraphWriter:
+    """Appends items to a graphs.h5 file; use as a context manager."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._file: h5py.File | None = None
+
+    def __enter__(self) -> GraphWriter:
+        self._file = h5py.File(self.path, "a")
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    @property
+    def file(self) -> h5py.File:
+        if self._file is None:
+            raise RuntimeError(f"{self.path}: GraphWriter used outside its with-block")
+        return self._file
+
+    def write(self, item_id: str, graph: InterfaceGraph, complex_: Complex) -> None:
+        """Write (or replace) the group of one item, atomically by rename."""
+        f = self.file
+        tmp = _TMP + item_id
+        if tmp in f:
+            del f[tmp]
+        group = f.create_group(tmp)
+        residues = complex_.residues
+        r = graph.node_residue
+        nodes = group.create_group("nodes")
+        nodes["chain"] = _strings(residues.chain[r])
+        nodes["res_seq"] = residues.res_seq[r].astype(np.int32)
+        nodes["ins_code"] = _strings(residues.ins_code[r])
+        nodes["res_name"] = _strings(residues.res_name[r])
+        nodes["atom_name"] = _strings(graph.node_atom)
+        nodes["residue"] = r.astype(np.int32)
+        table = group.create_group("residues")
+        for name in ("chain", "ins_code", "res_name", "aa", "role"):
+            table[name] = _strings(getattr(residues, name))
+        table["res_seq"] = residues.res_seq.astype(np.int32)
+        group["edge_index"] = graph.edge_index.astype(np.int64)
+        group["internal_edge_index"] = graph.internal_edge_index.astype(np.int64)
+        for name in FEATURE_GROUPS:
+            sub = group.create_group(name)
+            features = getattr(graph, name)
+            for feature, values in features.items():
+                columns = graph.feature_names.get(f"{name}/{feature}", (feature,))
+                _write_feature(sub, feature, values, columns)
+            key = name.replace("_data", "_features")
+            group.attrs[key] = _strings(np.array(list(features), dtype=str))
+        group.attrs["kind"] = graph.kind
+        group.attrs["source"] = complex_.source
+        group.attrs["n_nodes"] = graph.n_nodes
+        group.attrs["n_edges"] = graph.edge_index.shape[1]
+        if item_id in f:
+            del f[item_id]
+        f.move(tmp, item_id)
+        f.flush()
+
+    def set_node_feature(
+        self,
+        item_id: str,
+        name: str,
+        values: np.ndarray,
+        columns: tuple[str, ...] | None = None,
+    ) -> None:
+        """Add or replace node feature ``name`` (shape (k, d)) of an item (regions, embeddings)."""
+        group = self.file[item_id]
+        values = np.asarray(values)
+        values = values[:, None] if values.ndim == 1 else values
+        k = int(group.attrs["n_nodes"])
+        if values.ndim != 2 or values.shape[0] != k:
+            raise ValueError(
+                f"{self.path}[{item_id}]: node feature {name} needs shape ({k}, d), "
+                f"got {values.shape}"
+            )
+        data = group["node_data"]
+        old = data.get(name)
+        if columns is None:
+            columns = _default_columns(name, values.shape[1], old)
+        tmp = _TMP + name
+        if tmp in data:
+            del data[tmp]
+        _write_feature(data, tmp, values, columns)
+        if old is not None:
+            del data[name]
+        data.move(tmp, name)
+        order = [str(n) for n in group.attrs["node_features"]]
+        if name not in order:
+            group.attrs["node_features"] = _strings(np.array([*order, name], dtype=str))
+        self.file.flush()
+
+
+def _default_columns(name: str, width: int, old: h5py.Dataset | None) -> tuple[str, ...]:
+    """Keep the replaced feature's column names when the width matches, else number them."""
+    if old is not None and old.shape[1] == width:
+        return _columns(old)
+    return (name,) if width == 1 else tuple(f"{name}_{i}" for i in range(width))
+
+
+def list_items(path: str | Path) -> list[str]:
+    """Item ids with a complete group in the file, in name order."""
+    with h5py.File(path, "r") as f:
+        return sorted(name for name in f if not name.startswith(_TMP))
+
+
+def _text(dataset: h5py.Dataset) -> np.ndarray:
+    return dataset.asstr()[()].astype(str)
+
+
+def _columns(dataset: h5py.Dataset) -> tuple[str, ...]:
+    return tuple(str(c) for c in dataset.attrs["columns"])
+
+
+def _group(f: h5py.File, path: str | Path, item_id: str) -> h5py.Group:
+    if item_id.startswith(_TMP) or item_id not in f:
+        raise KeyError(f"{path}: no item {item_id!r}")
+    return f[item_id]
+
+
+def read_graph(path: str | Path, item_id: str) -> InterfaceGraph:
+    """The interface graph of one item, as numpy arrays."""
+    with h5py.File(path, "r") as f:
+        group = _group(f, path, item_id)
+        features: dict[str, dict[str, np.ndarray]] = {}
+        names: dict[str, tuple[str, ...]] = {}
+        for name in FEATURE_GROUPS:
+            order = [str(n) for n in group.attrs[name.replace("_data", "_features")]]
+            features[name] = {feature: group[name][feature][()] for feature in order}
+            for feature in order:
+                names[f"{name}/{feature}"] = _columns(group[name][feature])
+        return InterfaceGraph(
+            kind=str(group.attrs["kind"]),
+            node_residue=group["nodes/residue"][()].astype(np.int32),
+            node_atom=_text(group["nodes/atom_name"]),
+            edge_index=group["edge_index"][()],
+            internal_edge_index=group["internal_edge_index"][()],
+            feature_names=names,
+            **features,
+        )
+
+
+def _stack(data: dict[str, np.ndarray], names: dict[str, tuple[str, ...]], prefix: str, rows: int):
+    """Columns of all features side by side; integer codes become one-hot over their vocabulary."""
+    blocks = [np.zeros((rows, 0), dtype=np.float32)]
+    for feature, values in data.items():
+        if np.issubdtype(values.dtype, np.integer):
+            size = len(names[f"{prefix}/{feature}"])
+            blocks.append(np.eye(size, dtype=np.float32)[values[:, 0]])
+        else:
+            blocks.append(values.astype(np.float32))
+    return np.concatenate(blocks, axis=1)
+
+
+def read_graph_tensors(
+    path: str | Path, item_id: str
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """PyTorch Geometric-style ``(x, edge_index, edge_attr, pos)`` of one item's interface graph.
+
+    ``x`` (k, D) float32 concatenates the node features in the group's ``node_features`` order
+    without ``position`` (for the writer's features: atom_type, residue_type, role, polarity,
+    charge, bsa, region, then features added later), integer-coded ones (``region``) one-hot
+    over their vocabulary. ``edge_index`` (2, e) int64 holds the interface edges, both ways;
+    ``edge_attr`` (e, E) float32 their features in ``edge_features`` order (distance, covalent,
+    orientation, coulomb, lennard_jones[, voronoi_area]); ``pos`` (k, 3) float32 is xyz in Å.
+    """
+    import torch  # here, not at module level: prep workers write graphs without loading torch
+
+    graph = read_graph(path, item_id)
+    nodes = {k: v for k, v in graph.node_data.items() if k != "position"}
+    x = _stack(nodes, graph.feature_names, "node_data", graph.n_nodes)
+    edge_attr = _stack(graph.edge_data, graph.feature_names, "edge_data", graph.edge_index.shape[1])
+    return (
+        torch.from_numpy(x),
+        torch.from_numpy(graph.edge_index.astype(np.int64)),
+        torch.from_numpy(edge_attr),
+        torch.from_numpy(graph.node_data["position"].astype(np.float32)),
+    )
