@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import random
 import shutil
 import tracemalloc
@@ -109,3 +110,30 @@ def test_quiver_reading_streams(tmp_path: Path, small_complex: Path, perturb) ->
         assert (small_count, large_count) == (200, 2000)
         # Holding the entries would cost ~10x (2,000 vs 200 entries): streaming stays flat.
         assert large_peak < 2 * small_peak, (small_peak, large_peak)
+
+
+def test_missing_path_is_reported_first_and_reading_goes_on(tmp_path: Path, real_pdbs) -> None:
+    missing = tmp_path / "nope.pdb"
+    results = list(iter_items([real_pdbs[0], missing]))
+    assert results[0] == SourceFailure(str(missing), "", "no such file or directory")
+    assert isinstance(results[1], Item)
+
+
+def test_unlistable_folder_is_a_failure_and_the_walk_goes_on(
+    tmp_path: Path, real_pdbs, monkeypatch
+) -> None:
+    for name in ("a/x.pdb", "b/y.pdb", "c/z.pdb"):
+        (tmp_path / name).parent.mkdir()
+        shutil.copy(real_pdbs[0], tmp_path / name)
+    real_scandir = os.scandir
+
+    def deny(path):
+        if Path(path) == tmp_path / "b":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", deny)
+    results = list(iter_items([tmp_path]))
+    assert [type(r).__name__ for r in results] == ["Item", "SourceFailure", "Item"]
+    reason = "cannot list folder: Permission denied"
+    assert results[1] == SourceFailure(str(tmp_path / "b"), "", reason)

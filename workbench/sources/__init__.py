@@ -12,8 +12,9 @@ Each member is streamed as an :class:`Item`: an :class:`ItemRef` plus the member
 text (PDB or mmCIF, ``ItemRef.fmt``). Identity is ``checksum`` (sha256 hex of the member's own
 bytes, decompressed: the whole file for member ``""``, else ``Item.text`` in UTF-8) together
 with ``member``; the path only makes ``item_id`` readable. An input or member that cannot be
-read is a :class:`SourceFailure` (source, member, reason) in the same stream, never an
-exception; only a top-level path that does not exist raises :class:`SourceError`.
+read is a :class:`SourceFailure` (source, member, reason) in the stream of
+:func:`iter_items`, never an exception; :func:`discover` alone raises :class:`SourceError`
+for a given path that does not exist.
 
 Accepted inputs: ``.pdb``/``.ent``/``.cif``/``.mmcif``, each optionally ``.gz``, and ``.qv``
 quiver archives, indexed beside themselves in ``<archive>.qv.idx``. Nothing here parses

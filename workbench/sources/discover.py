@@ -24,12 +24,14 @@ def input_kind(path: str | Path) -> str | None:
 
 def _tree(folder: Path) -> Iterator[Path]:
     """Structure files under ``folder``, sorted by name per level; hidden names and links to
-    folders are not followed, so a walk always ends."""
+    folders are not followed, so a walk always ends. A folder that cannot be listed is
+    yielded itself, for the reader to report."""
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
-    except OSError as exc:
-        raise SourceError(str(folder), f"cannot list folder: {exc.strerror or exc}") from None
+    except OSError:
+        yield folder
+        return
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -54,8 +56,9 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
 
     In folders only .pdb/.ent/.cif/.mmcif (each optionally .gz) and .qv files are taken;
     ``.qv.idx`` indexes, hidden and other files are skipped. A file named explicitly is kept
-    whatever its extension (the reader reports an unknown one). A given path that does not
-    exist raises SourceError at once; a file is yielded once even if named twice.
+    whatever its extension (the reader reports an unknown one), and so is a folder that
+    cannot be listed. A given path that does not exist raises SourceError at once; a file
+    is yielded once even if named twice.
     """
     roots = [Path(path) for path in paths]
     for root in roots:

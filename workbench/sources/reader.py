@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -46,13 +47,23 @@ def _os_reason(exc: OSError) -> str:
     return f"cannot read: {exc.strerror or exc}"
 
 
+def _folder_reason(folder: Path) -> str:
+    try:
+        with os.scandir(folder):
+            return "cannot list folder: it could not be read during discovery"
+    except OSError as exc:
+        return f"cannot list folder: {exc.strerror or exc}"
+
+
 def read_input(path: str | Path) -> Iterator[Item | SourceFailure]:
     """All items of one input file; every problem becomes a SourceFailure naming the file."""
     path = Path(path)
     source = str(path)
     kind = input_kind(path)
     try:
-        if kind == "pdb":
+        if path.is_dir():
+            yield SourceFailure(source, "", _folder_reason(path))
+        elif kind == "pdb":
             yield from split_pdb(decode_lines(iter_lines(path), source), source)
         elif kind == "mmcif":
             yield from split_mmcif(decode(b"".join(iter_lines(path)), source), source)
@@ -66,8 +77,10 @@ def read_input(path: str | Path) -> Iterator[Item | SourceFailure]:
         yield SourceFailure(source, "", _os_reason(exc))
 
 
-def _read_all(files: Iterator[Path]) -> Iterator[Item | SourceFailure]:
-    for path in files:
+def _read_all(missing: list[Path], present: list[Path]) -> Iterator[Item | SourceFailure]:
+    for path in missing:
+        yield SourceFailure(str(path), "", "no such file or directory")
+    for path in discover(present):
         yield from read_input(path)
 
 
@@ -75,7 +88,10 @@ def iter_items(paths: Iterable[str | Path]) -> Iterator[Item | SourceFailure]:
     """Every structure of every input, streamed in discovery order (see :func:`discover`).
 
     Multi-member inputs are split as they are read (PDB models, mmCIF models, quiver
-    entries), so no whole multi-member input is held. Missing top-level paths raise
-    SourceError at once; anything wrong with one input file is a SourceFailure in the stream.
+    entries), so no whole multi-member input is held. Nothing raises for a bad input: a
+    missing path (reported first), an unreadable folder or file, or a bad member is a
+    SourceFailure in the stream.
     """
-    return _read_all(discover(paths))
+    roots = [Path(path) for path in paths]
+    missing = [root for root in roots if not root.exists()]
+    return _read_all(missing, [root for root in roots if root.exists()])
