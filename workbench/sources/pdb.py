@@ -64,7 +64,7 @@ def split_pdb(lines: Iterable[str], source: str) -> Iterator[Item | SourceFailur
     for line in lines:
         if whole is not None:
             whole.append(line)
-        if line.startswith("MODEL "):
+        if line[:6].rstrip() == "MODEL":
             if model is not None:
                 yield from close()
             model, name = [], _model_name(line, closed + 1)
