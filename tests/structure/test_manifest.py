@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.structure import ChainSpec, load_manifest, parse_chain_spec
+from workbench.structure import ChainSpec, load_manifest, parse_chain_spec, split_chain_ids
 
 
 def test_cases_tsv(complexes_dir, cases):
@@ -85,3 +85,17 @@ def test_parse_chain_spec(heavy, light, antigen, expected):
 def test_parse_chain_spec_rejects_a_chain_given_twice():
     with pytest.raises(ValueError, match="declared more than once: A"):
         parse_chain_spec("H", "L", "A,A")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ABEFCD", tuple("ABEFCD")),
+        ("A, B", ("A", "B")),
+        ("-", ()),
+        (None, ()),
+        ("AA;B", ("AA", "B")),
+    ],
+)
+def test_split_chain_ids(text, expected):
+    assert split_chain_ids(text) == expected
