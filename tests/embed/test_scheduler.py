@@ -1,0 +1,141 @@
+"""The scheduler state machine alone, driven by fake devices at set speeds on a simulated clock."""
+
+from __future__ import annotations
+
+import heapq
+import random
+
+import pytest
+
+from workbench.embed.scheduler import (
+    Assign,
+    BatchDone,
+    BatchOOM,
+    DeviceIdle,
+    Fail,
+    Piece,
+    Requeue,
+    Scheduler,
+    SetBudget,
+    Split,
+)
+
+
+def pieces(n: int, seed: int = 0, low: int = 50, high: int = 400) -> list[Piece]:
+    rng = random.Random(seed)
+    return [Piece(f"s{i}", rng.randint(low, high) + 2) for i in range(n)]
+
+
+def simulate(work, speeds, budget=4096, capacity=1, memory=None):
+    """Discrete-event run: each device computes its batches in order at ``speed`` tokens/s."""
+    memory = memory or {}
+    sched = Scheduler(work, {d: budget for d in speeds}, capacity=capacity)
+    clock, heap, queues, busy = 0.0, [], {d: [] for d in speeds}, dict.fromkeys(speeds, False)
+    log, done = [], {d: 0 for d in speeds}
+
+    def apply(instructions):
+        log.extend(instructions)
+        for ins in instructions:
+            if isinstance(ins, Assign):
+                queues[ins.device].append(ins.batch)
+        for d in speeds:
+            if not busy[d] and queues[d]:
+                batch = queues[d].pop(0)
+                busy[d] = True
+                oom = batch.tokens > memory.get(d, float("inf"))
+                seconds = batch.tokens / speeds[d]
+                heapq.heappush(heap, (clock + (0 if oom else seconds), d, batch, oom, seconds))
+
+    for d in speeds:
+        apply(sched.handle(DeviceIdle(d)))
+    while heap:
+        clock, d, batch, oom, seconds = heapq.heappop(heap)
+        busy[d] = False
+        if oom:
+            apply(sched.handle(BatchOOM(d, batch.batch_id)))
+        else:
+            done[d] += batch.tokens
+            apply(sched.handle(BatchDone(d, batch.batch_id, seconds)))
+    assert sched.finished
+    return clock, done, log
+
+
+def test_every_piece_runs_once_within_budget():
+    work = pieces(300)
+    _, _, log = simulate(work, {"a": 1.0, "b": 1.0}, budget=2000, capacity=3)
+    assigned = [p for ins in log if isinstance(ins, Assign) for p in ins.batch.pieces]
+    assert sorted(p.key for p in assigned) == sorted(p.key for p in work)
+    for ins in log:
+        if isinstance(ins, Assign) and len(ins.batch.pieces) > 1:
+            assert ins.batch.tokens <= 2000
+
+
+def test_one_device_cuts_maximal_batches_longest_first():
+    work = pieces(200, seed=3)
+    _, _, log = simulate(work, {"cpu": 1.0}, budget=3000)
+    batches = [ins.batch for ins in log if isinstance(ins, Assign)]
+    order = [p.tokens for b in batches for p in b.pieces]
+    assert order == sorted(order, reverse=True)
+    for batch, after in zip(batches, batches[1:], strict=False):
+        longest = batch.pieces[0].tokens
+        assert longest * (len(batch.pieces) + 1) > 3000 or after.pieces[0].tokens < longest
+
+
+@pytest.mark.parametrize("capacity", [1, 3])
+def test_slow_device_gets_proportionally_fewer_tokens(capacity):
+    work = pieces(400, seed=1)
+    speeds = {"fast": 1.0, "slow": 0.5}
+    makespan, done, _ = simulate(work, speeds, budget=4096, capacity=capacity)
+    total = sum(done.values())
+    assert done["fast"] / total == pytest.approx(2 / 3, abs=0.04)
+    ideal = total / sum(speeds.values())
+    assert makespan <= 1.05 * ideal
+
+
+def test_tail_is_split_so_no_device_waits_on_a_long_batch():
+    work = [Piece(f"s{i}", 100) for i in range(60)]
+    makespan, done, _ = simulate(work, {"a": 1.0, "b": 1.0, "c": 1.0}, budget=4000)
+    ideal = 6000 / 3
+    assert makespan <= 1.05 * ideal
+    assert min(done.values()) >= 1800
+
+
+def test_oom_splits_requeues_and_lowers_the_budget():
+    work = pieces(100, seed=2)
+    _, _, log = simulate(work, {"gpu": 1.0}, budget=4096, memory={"gpu": 1500})
+    splits = [ins for ins in log if isinstance(ins, Split)]
+    assert splits
+    for split in splits:
+        a, b = split.halves
+        assert a.pieces + b.pieces == split.batch.pieces
+    assert sum(isinstance(ins, Requeue) for ins in log) == 2 * len(splits)
+    assigned = [p.key for ins in log if isinstance(ins, Assign) for p in ins.batch.pieces]
+    oomed = [p.key for s in splits for p in s.batch.pieces]
+    assert len(assigned) == len(work) + len(oomed)
+    assert not any(isinstance(ins, Fail) for ins in log)
+    late = [ins.batch.tokens for ins in log if isinstance(ins, Assign)][-20:]
+    assert max(late) <= 1500
+
+
+def test_a_lone_piece_that_does_not_fit_fails_alone():
+    work = [*pieces(20), Piece("huge", 1024)]
+    _, _, log = simulate(work, {"gpu": 1.0}, memory={"gpu": 900})
+    fails = [ins for ins in log if isinstance(ins, Fail)]
+    assert [f.piece.key for f in fails] == ["huge"]
+    assert "out of memory" in fails[0].reason and "1024 tokens" in fails[0].reason
+    done = {p.key for ins in log if isinstance(ins, Assign) for p in ins.batch.pieces}
+    assert done == {p.key for p in work}
+
+
+def test_set_budget_changes_the_next_cut():
+    work = [Piece(f"s{i}", 100) for i in range(50)]
+    sched = Scheduler(work, {"gpu": 1000})
+    sched.handle(SetBudget("gpu", 300))
+    (assign,) = sched.handle(DeviceIdle("gpu"))
+    assert len(assign.batch.pieces) == 3
+
+
+def test_unknown_device_is_refused():
+    sched = Scheduler(pieces(3), {"cpu": 4096})
+    with pytest.raises(KeyError):
+        sched.handle(DeviceIdle("cuda:7"))

@@ -1,0 +1,278 @@
+"""The embedding scheduler as a pure state machine: events in, instructions out, no torch, no threads.
+
+Work is a set of *pieces* (a sequence, or one window of a long sequence) with a token count
+(residues + BOS + EOS). Pieces wait in one queue, longest first, so the end of a run is made of
+short pieces. A device with spare capacity is handed the next batch, cut from the front of the
+queue by that device's own token budget (ESM's ``get_batch_indices``: ``max_len x n <= budget``),
+so any idle device takes what is left (live rebalancing). Near the end the cut is capped by the
+device's fair share of all remaining work (share proportional to its observed tokens/s), and a
+device declines work another device would finish sooner, so no device idles while another holds a
+long batch. An out-of-memory batch is split in two and requeued at the front and the device's
+budget drops below that batch; a single piece that runs out of memory on its own fails alone.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Assign",
+    "Batch",
+    "BatchDone",
+    "BatchOOM",
+    "DeviceIdle",
+    "Fail",
+    "Piece",
+    "Requeue",
+    "Scheduler",
+    "SetBudget",
+    "Split",
+    "cut_batches",
+]
+
+MIN_BUDGET = 64  # tokens: the budget never drops below this after out-of-memory errors
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One unit of model input: ``key`` names it, ``tokens`` = residues + 2 (BOS, EOS)."""
+
+    key: str
+    tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Pieces run together in one forward pass, padded to the longest."""
+
+    batch_id: int
+    pieces: tuple[Piece, ...]
+
+    @property
+    def tokens(self) -> int:
+        """Padded tokens: what the device actually computes and holds in memory."""
+        return max(p.tokens for p in self.pieces) * len(self.pieces)
+
+    @property
+    def real_tokens(self) -> int:
+        return sum(p.tokens for p in self.pieces)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceIdle:
+    """The device is ready for work (sent once when it starts)."""
+
+    device: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchDone:
+    """The device finished the batch in ``seconds`` of compute."""
+
+    device: str
+    batch_id: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOOM:
+    """The device ran out of memory on the batch."""
+
+    device: str
+    batch_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetBudget:
+    """The device's autotuner measured how many padded tokens fit in one batch."""
+
+    device: str
+    tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    device: str
+    batch: Batch
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    batch: Batch
+    halves: tuple[Batch, Batch]
+
+
+@dataclass(frozen=True, slots=True)
+class Requeue:
+    batch: Batch
+
+
+@dataclass(frozen=True, slots=True)
+class Fail:
+    """A piece that cannot be computed; ``reason`` says why."""
+
+    piece: Piece
+    device: str
+    reason: str
+
+
+Event = DeviceIdle | BatchDone | BatchOOM | SetBudget
+Instruction = Assign | Split | Requeue | Fail
+
+
+@dataclass(slots=True)
+class _Device:
+    budget: int
+    ready: bool = False
+    outstanding: dict[int, Batch] = field(default_factory=dict)
+    tokens_done: int = 0
+    seconds: float = 0.0
+
+    @property
+    def load(self) -> int:
+        return sum(b.tokens for b in self.outstanding.values())
+
+    def speed(self, default: float) -> float:
+        """Observed padded tokens/s, or ``default`` before the first batch."""
+        return self.tokens_done / self.seconds if self.seconds > 0 else default
+
+
+class Scheduler:
+    """Turns device events into batch assignments; ``handle`` is the only way to change it."""
+
+    def __init__(
+        self,
+        pieces: Iterable[Piece],
+        budgets: Mapping[str, int],
+        capacity: int = 1,
+    ) -> None:
+        if not budgets:
+            raise ValueError("the scheduler needs at least one device")
+        if capacity < 1:
+            raise ValueError(f"capacity must be >= 1, got {capacity}")
+        self._queue = deque(sorted(pieces, key=lambda p: (-p.tokens, p.key)))
+        self._ready: deque[Batch] = deque()
+        self._devices = {name: _Device(budget=max(MIN_BUDGET, b)) for name, b in budgets.items()}
+        self._capacity = capacity
+        self._next_id = 0
+        self._queued_tokens = sum(p.tokens for p in self._queue)
+
+    @property
+    def finished(self) -> bool:
+        """True when every piece is done or failed."""
+        return not self._queue and not self._ready and not self.in_flight
+
+    @property
+    def in_flight(self) -> int:
+        return sum(len(d.outstanding) for d in self._devices.values())
+
+    def budget(self, device: str) -> int:
+        return self._devices[device].budget
+
+    def tokens_done(self) -> dict[str, int]:
+        """Padded tokens each device has finished."""
+        return {name: d.tokens_done for name, d in self._devices.items()}
+
+    def handle(self, event: Event) -> list[Instruction]:
+        """Apply one event and return what the devices must do next."""
+        out: list[Instruction] = []
+        device = self._devices[event.device]
+        if isinstance(event, DeviceIdle):
+            device.ready = True
+        elif isinstance(event, SetBudget):
+            device.budget = max(MIN_BUDGET, event.tokens)
+        elif isinstance(event, BatchDone):
+            batch = device.outstanding.pop(event.batch_id)
+            device.tokens_done += batch.tokens
+            device.seconds += max(event.seconds, 1e-9)
+        elif isinstance(event, BatchOOM):
+            out.extend(self._oom(event.device, device, device.outstanding.pop(event.batch_id)))
+        else:
+            raise TypeError(f"unknown scheduler event {event!r}")
+        out.extend(self._fill())
+        return out
+
+    def _oom(self, name: str, device: _Device, batch: Batch) -> list[Instruction]:
+        """Split and requeue, or fail a lone piece; lower the budget below the failed batch."""
+        device.budget = max(MIN_BUDGET, min(device.budget, batch.tokens // 2))
+        if len(batch.pieces) == 1:
+            piece = batch.pieces[0]
+            reason = f"out of memory on {name} with this sequence alone ({piece.tokens} tokens)"
+            return [Fail(piece, name, reason)]
+        half = len(batch.pieces) // 2
+        halves = (self._new_batch(batch.pieces[:half]), self._new_batch(batch.pieces[half:]))
+        self._ready.extendleft(reversed(halves))
+        return [Split(batch, halves), Requeue(halves[0]), Requeue(halves[1])]
+
+    def _new_batch(self, pieces: Iterable[Piece]) -> Batch:
+        self._next_id += 1
+        return Batch(self._next_id, tuple(pieces))
+
+    def _fill(self) -> list[Instruction]:
+        """Hand batches to devices with spare capacity, least loaded (in time) first."""
+        out: list[Instruction] = []
+        progress = True
+        while progress and (self._queue or self._ready):
+            progress = False
+            for name in self._order():
+                device = self._devices[name]
+                if not (self._queue or self._ready):
+                    break
+                if not device.ready or len(device.outstanding) >= self._capacity:
+                    continue
+                batch = self._cut(name)
+                if batch is not None:
+                    device.outstanding[batch.batch_id] = batch
+                    out.append(Assign(name, batch))
+                    progress = True
+        return out
+
+    def _default_speed(self) -> float:
+        seen = [d.speed(0.0) for d in self._devices.values() if d.seconds > 0]
+        return sum(seen) / len(seen) if seen else 1.0
+
+    def _finish_time(self, device: _Device, extra: int, default: float) -> float:
+        return (device.load + extra) / device.speed(default)
+
+    def _order(self) -> list[str]:
+        default = self._default_speed()
+        return sorted(self._devices, key=lambda n: self._finish_time(self._devices[n], 0, default))
+
+    def _cut(self, name: str) -> Batch | None:
+        """Next batch for ``name``, or None when another device would finish the work sooner."""
+        if self._ready:
+            return self._ready.popleft()
+        device = self._devices[name]
+        default = self._default_speed()
+        first = self._queue[0]
+        mine = self._finish_time(device, first.tokens, default)
+        others = [
+            self._finish_time(d, first.tokens, default)
+            for n, d in self._devices.items()
+            if n != name and d.ready
+        ]
+        if self.in_flight and others and mine > min(others):
+            return None
+        total_speed = sum(d.speed(default) for d in self._devices.values())
+        remaining = self._queued_tokens + sum(d.load for d in self._devices.values())
+        share = remaining * device.speed(default) / total_speed - device.load
+        target = min(device.budget, max(share, first.tokens))
+        count = max(1, int(target // first.tokens))
+        pieces = [self._queue.popleft() for _ in range(min(count, len(self._queue)))]
+        self._queued_tokens -= sum(p.tokens for p in pieces)
+        return self._new_batch(pieces)
+
+
+def cut_batches(pieces: Iterable[Piece], budget: int) -> list[tuple[Piece, ...]]:
+    """Static cut, longest first, ``max_len x n <= budget`` (for executors that balance by
+    themselves, such as a Dask cluster)."""
+    ordered = sorted(pieces, key=lambda p: (-p.tokens, p.key))
+    out: list[tuple[Piece, ...]] = []
+    i = 0
+    while i < len(ordered):
+        count = max(1, budget // ordered[i].tokens)
+        out.append(tuple(ordered[i : i + count]))
+        i += count
+    return out
