@@ -38,7 +38,8 @@ def test_every_case_of_the_manifest(complexes_dir, cases, tmp_path, cache_dir):
     for case in cases:
         row = structures.loc[str(complexes_dir / f"{case['case']}.pdb")]
         assert row["heavy"] == case["heavy"]
-        assert row["light"] == (None if case["light"] == "-" else case["light"])
+        light = row["light"] if pd.notna(row["light"]) else "-"
+        assert light == case["light"]
         assert row["antigen"] == ",".join(case["antigen"])
         assert row["n_nodes"] > 0 and row["n_edges"] > 0
     fasta = (tmp_path / "run" / "complexes.fasta").read_text()

@@ -233,7 +233,7 @@ class PrepStage:
             )
             return
         output = decode_prep(result.payload)
-        graphs.write(item_id, output.graph, output.residues)
+        graphs.write(item_id, output.graph, output.residues, ref.source)
         for row in result.chains:
             chains.append(
                 {

@@ -27,7 +27,7 @@ import h5py
 import numpy as np
 
 from workbench.graph import FEATURE_GROUPS, InterfaceGraph
-from workbench.structure import Complex
+from workbench.structure import ResidueMap
 
 if TYPE_CHECKING:
     import torch
@@ -79,14 +79,15 @@ class GraphWriter:
             raise RuntimeError(f"{self.path}: GraphWriter used outside its with-block")
         return self._file
 
-    def write(self, item_id: str, graph: InterfaceGraph, complex_: Complex) -> None:
+    def write(
+        self, item_id: str, graph: InterfaceGraph, residues: ResidueMap, source: str = ""
+    ) -> None:
         """Write (or replace) the group of one item, atomically by rename."""
         f = self.file
         tmp = _TMP + item_id
         if tmp in f:
             del f[tmp]
         group = f.create_group(tmp)
-        residues = complex_.residues
         r = graph.node_residue
         nodes = group.create_group("nodes")
         nodes["chain"] = _strings(residues.chain[r])
@@ -110,7 +111,7 @@ class GraphWriter:
             key = name.replace("_data", "_features")
             group.attrs[key] = _strings(np.array(list(features), dtype=str))
         group.attrs["kind"] = graph.kind
-        group.attrs["source"] = complex_.source
+        group.attrs["source"] = source
         group.attrs["n_nodes"] = graph.n_nodes
         group.attrs["n_edges"] = graph.edge_index.shape[1]
         if item_id in f:
