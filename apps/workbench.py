@@ -5,10 +5,16 @@ the working directory and $WORKBENCH_ALLOWED_ROOTS.
 """
 
 import os
+import sys
+from pathlib import Path
 
 import panel as pn
 
-from workbench.ui import WorkbenchApp
+# panel serve puts this folder first on sys.path, where this file would shadow the package
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+from workbench.ui import WorkbenchApp  # noqa: E402
 
 pn.extension()
 WorkbenchApp(runs_root=os.environ.get("WORKBENCH_RUNS_DIR", "runs")).servable(title="Workbench")

@@ -63,7 +63,7 @@ class RunRequest:
 
 
 class RunProcess:
-    """One CLI run in a subprocess; its output goes to ``<run dir>.log`` beside the run directory."""
+    """One CLI run in a subprocess; its output goes to ``<run dir>.log`` beside the run dir."""
 
     def __init__(self, request: RunRequest) -> None:
         self.request = request

@@ -1,0 +1,149 @@
+"""The served app in Debian's chromium: run the examples, see live charts, rerun, attach, export.
+
+Needs `chromium` on PATH (`make system-deps`); a missing browser fails the test with that
+message. Never `playwright install`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+pytestmark = [pytest.mark.ui, pytest.mark.timeout(300)]
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SOURCES_WITH_DATA = """([prefix, column]) => {
+  const doc = window.Bokeh && Bokeh.documents[0];
+  if (!doc) return false;
+  const models = doc.all_models ? [...doc.all_models] : [...doc._all_models.values()];
+  return models.some(m => m.name && m.name.startsWith(prefix) && m.get_length
+    && m.get_length() > 0 && (!column || Math.max(...m.data[column]) > 0));
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        raise RuntimeError(
+            "browser tests need Debian's chromium on PATH: run `make system-deps` "
+            "(apt-get install chromium); never `playwright install`"
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`panel serve apps/workbench.py` on a free port; yields (url, runs root)."""
+    root = tmp_path_factory.mktemp("served")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "WORKBENCH_RUNS_DIR": str(root / "runs"),
+        "WORKBENCH_ALLOWED_ROOTS": str(root),
+    }
+    cmd = [sys.executable, "-m", "panel", "serve", "apps/workbench.py", "--port", str(port)]
+    cmd += ["--address", "127.0.0.1", "--allow-websocket-origin", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        for line in proc.stdout:  # blocks until the server reports, or exits
+            if "Bokeh app running at" in line:
+                break
+        else:
+            raise RuntimeError(f"panel serve exited with {proc.wait()}")
+        yield f"http://127.0.0.1:{port}/workbench", root / "runs"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _field(page: Page, label: str):
+    return page.locator(f".bk-input-group:has(label:text-is('{label}')) input").first
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _wait_finished(page: Page) -> None:
+    expect(page.locator(".run-status").first).to_have_text("completed", timeout=180_000)
+
+
+def test_run_rerun_attach_export(chromium, served):
+    url, runs = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        expect(page.get_by_role("button", name="Run", exact=True)).to_be_visible(timeout=60_000)
+        _field(page, "Model").fill("random:esm2_t6_8M_UR50D")
+        _field(page, "Model").press("Enter")
+        _field(page, "Devices").fill("sim:1.0,sim:0.5")
+        _field(page, "Devices").press("Enter")
+        page.get_by_role("button", name="Run", exact=True).click()
+        page.wait_for_function(SOURCES_WITH_DATA, arg=["throughput:", None], timeout=180_000)
+        page.wait_for_function(SOURCES_WITH_DATA, arg=["cache:", None], timeout=180_000)
+        _shot(page, "1-running")
+        _wait_finished(page)
+        _shot(page, "2-finished")
+        (REPO / "docs" / "screenshots").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(REPO / "docs" / "screenshots" / "app.png"))
+        first = sorted(d for d in runs.iterdir() if d.is_dir() and d.name.startswith("run-"))[0]
+
+        page.get_by_role("button", name="Run", exact=True).click()
+        page.wait_for_function(SOURCES_WITH_DATA, arg=["cache:", "hits"], timeout=180_000)
+        _wait_finished(page)
+        _shot(page, "3-rerun-cache-hits")
+
+        page.get_by_text("Attach", exact=True).first.click()
+        _field(page, "Run directory").fill(str(first))
+        _field(page, "Run directory").press("Enter")
+        page.get_by_role("button", name="Attach", exact=True).click()
+        expect(page.get_by_text(f"Attached to {first}")).to_be_visible(timeout=30_000)
+        _wait_finished(page)
+        _shot(page, "4-attached")
+
+        page.get_by_role("button", name="Export report").click()
+        path_el = page.locator(".report-path")
+        expect(path_el).to_have_text(str(first / "report.html"), timeout=60_000)
+        offline = browser.new_page()
+        requests: list[str] = []
+        offline.route(
+            "**/*",
+            lambda route: (
+                (requests.append(route.request.url), route.abort())
+                if not route.request.url.startswith("file:")
+                else route.continue_()
+            ),
+        )
+        offline.goto((first / "report.html").as_uri())
+        offline.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0")
+        offline.wait_for_function(SOURCES_WITH_DATA, arg=["throughput:", None])
+        _shot(offline, "5-report-offline")
+        assert requests == []
+        browser.close()
