@@ -1,0 +1,340 @@
+"""Device workers: one thread per device carrying out the scheduler's assignments with torch.
+
+A worker tokenises the batches it was given ahead of time (pinned memory and non-blocking
+copies on CUDA, up to ``prefetch`` batches ahead), runs the forward pass under
+``torch.inference_mode`` (autocast bf16/fp16 on CUDA, bf16 on CPU), and posts one message per
+batch to the runner: ``Finished``, ``OutOfMemory`` (CUDA OOM or a simulated one) or
+``Crashed``. Simulated devices (``sim:<speed>``) compute on the CPU and then wait until the batch
+has lasted ``padded tokens x token_seconds / speed``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from workbench.embed.models import LoadedModel
+from workbench.embed.scheduler import Batch
+
+__all__ = [
+    "Crashed",
+    "DeviceSpec",
+    "DeviceWorker",
+    "Finished",
+    "OutOfMemory",
+    "Ready",
+    "SimulatedOOM",
+    "Tuned",
+    "budget_from_memory",
+    "calibrate_token_seconds",
+    "collect",
+    "forward",
+    "is_oom",
+    "launch",
+    "parse_devices",
+]
+
+CPU_BUDGET = 4096
+MAX_BUDGET = 1 << 17
+_DTYPES = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSpec:
+    """One device: unique ``name``; ``kind`` cpu, cuda or sim; where torch runs it."""
+
+    name: str
+    kind: str
+    torch_device: str
+    speed: float = 1.0
+    oom_tokens: int | None = None  # sim only: batches above this raise SimulatedOOM
+
+
+def parse_devices(spec: str) -> list[DeviceSpec]:
+    """'auto', 'cpu', 'cuda:0,cuda:1' or 'sim:1.0,sim:0.5[:max_tokens]' to device specs."""
+    if spec == "auto":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        spec = ",".join(f"cuda:{i}" for i in range(count)) or "cpu"
+    out: list[DeviceSpec] = []
+    for raw in (s.strip() for s in spec.split(",")):
+        parts = raw.split(":")
+        if raw == "cpu":
+            device = DeviceSpec("cpu", "cpu", "cpu")
+        elif parts[0] == "cuda" and len(parts) == 2 and parts[1].isdigit():
+            device = DeviceSpec(raw, "cuda", raw)
+        elif parts[0] == "sim" and len(parts) in (2, 3):
+            try:
+                speed = float(parts[1])
+                oom = int(parts[2]) if len(parts) == 3 else None
+            except ValueError:
+                speed = -1.0
+            if not speed > 0:
+                raise ValueError(f"device {raw!r}: expected sim:<speed > 0>[:<max tokens>]")
+            device = DeviceSpec(raw, "sim", "cpu", speed, oom)
+        else:
+            raise ValueError(
+                f"device {raw!r}: expected auto, cpu, cuda:<index> or sim:<speed>[:<max tokens>]"
+            )
+        if device.kind == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"device {raw!r}: CUDA is not available on this machine")
+        taken = sum(d.name.split("#")[0] == device.name for d in out)
+        out.append(DeviceSpec(f"{device.name}#{taken}", *_fields(device)[1:]) if taken else device)
+    return out
+
+
+def _fields(device: DeviceSpec) -> tuple[Any, ...]:
+    return (device.name, device.kind, device.torch_device, device.speed, device.oom_tokens)
+
+
+class SimulatedOOM(RuntimeError):
+    """A simulated device's stand-in for torch.cuda.OutOfMemoryError."""
+
+
+def is_oom(exc: BaseException) -> bool:
+    """True for CUDA out-of-memory errors and their simulated stand-in."""
+    return isinstance(exc, SimulatedOOM | torch.cuda.OutOfMemoryError)
+
+
+def budget_from_memory(free_bytes: int, bytes_per_token: float, headroom: float = 0.7) -> int:
+    """Padded tokens that fit in ``headroom`` of the free memory, within [64, MAX_BUDGET]."""
+    if bytes_per_token <= 0:
+        return MAX_BUDGET
+    return int(min(MAX_BUDGET, max(64, headroom * free_bytes / bytes_per_token)))
+
+
+def _autocast(device_type: str, precision: str) -> contextlib.AbstractContextManager:
+    dtype = _DTYPES[precision]
+    if dtype is None:
+        return contextlib.nullcontext()
+    if device_type == "cpu" and precision == "fp16":
+        raise ValueError("precision fp16 is not supported on CPU: use fp32 or bf16")
+    return torch.autocast(device_type, dtype=dtype)
+
+
+def forward(
+    model: torch.nn.Module,
+    tokens: torch.Tensor,
+    layers: Sequence[int],
+    lengths: Sequence[int],
+    precision: str = "fp32",
+) -> list[np.ndarray]:
+    """Per-residue representations of one tokenised batch (BOS/EOS dropped).
+
+    Returns
+    -------
+    list of ndarray, dtype=float16, shape (length, D x len(layers))
+        One array per sequence, the chosen layers concatenated along the feature axis in the
+        order given; each is a copy, not a view of the batch.
+    """
+    return collect(launch(model, tokens, layers, precision), lengths)
+
+
+def launch(
+    model: torch.nn.Module, tokens: torch.Tensor, layers: Sequence[int], precision: str
+) -> torch.Tensor:
+    """Queue the forward pass (asynchronous on CUDA); float16 (B, T, D x len(layers))."""
+    with torch.inference_mode(), _autocast(tokens.device.type, precision):
+        reps = model(tokens, repr_layers=sorted(set(layers)))["representations"]
+        return torch.cat([reps[layer] for layer in layers], dim=-1).to(torch.float16)
+
+
+def collect(stacked: torch.Tensor, lengths: Sequence[int]) -> list[np.ndarray]:
+    """Wait for the batch, bring it to the host once, and cut one copy per sequence."""
+    host = stacked.cpu()
+    return [host[i, 1 : n + 1].clone().numpy() for i, n in enumerate(lengths)]
+
+
+def calibrate_token_seconds(loaded: LoadedModel, layers: Sequence[int]) -> float:
+    """Seconds per padded token of a CPU forward pass (best of two on a 4x256 probe)."""
+    tokens = torch.randint(4, 24, (4, 258))
+    best = float("inf")
+    for _ in range(2):
+        start = time.perf_counter()
+        forward(loaded.model, tokens, layers, [256] * 4)
+        best = min(best, time.perf_counter() - start)
+    return best / tokens.numel()
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    device: str
+    budget: int  # padded tokens per batch for this device
+
+
+@dataclass(frozen=True, slots=True)
+class Tuned:
+    """A CUDA device measured room for a larger budget after a batch."""
+
+    device: str
+    budget: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    device: str
+    batch: Batch
+    arrays: list[np.ndarray]
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfMemory:
+    device: str
+    batch: Batch
+
+
+@dataclass(frozen=True, slots=True)
+class Crashed:
+    device: str
+    error: BaseException
+
+
+Message = Ready | Tuned | Finished | OutOfMemory | Crashed
+
+
+class DeviceWorker(threading.Thread):
+    """Runs assigned batches on one device and reports each outcome to ``outbox``."""
+
+    def __init__(
+        self,
+        device: DeviceSpec,
+        loaded: LoadedModel,
+        texts: Mapping[str, str],
+        layers: Sequence[int],
+        outbox: queue.Queue,
+        *,
+        precision: str = "fp32",
+        budget: int | None = None,
+        prefetch: int = 2,
+        token_seconds: float = 0.0,
+    ) -> None:
+        super().__init__(name=f"embed-{device.name}", daemon=True)
+        self.device = device
+        self.texts = texts
+        self.layers = tuple(layers)
+        self.outbox = outbox
+        self.inbox: queue.Queue[Batch | None] = queue.Queue()
+        self.precision = precision
+        self.prefetch = prefetch
+        self.token_seconds = token_seconds
+        self._loaded = loaded
+        self._budget = budget
+        self._model = loaded.model
+        self._convert = loaded.alphabet.get_batch_converter()
+        self._cuda = device.kind == "cuda"
+        self._halt = threading.Event()
+
+    def submit(self, batch: Batch) -> None:
+        self.inbox.put(batch)
+
+    def stop(self) -> None:
+        """Finish after the batches already submitted are dropped; the thread then exits."""
+        self._halt.set()
+        self.inbox.put(None)
+
+    def run(self) -> None:
+        try:
+            self._setup()
+            self.outbox.put(Ready(self.device.name, self._budget))
+            self._loop()
+        except BaseException as exc:
+            self.outbox.put(Crashed(self.device.name, exc))
+
+    def _setup(self) -> None:
+        """Model onto the device; budget from free memory on CUDA, CPU_BUDGET elsewhere."""
+        _autocast(self.device.torch_device.split(":")[0], self.precision)
+        if self._cuda:
+            self._model = copy.deepcopy(self._model).to(self.device.torch_device)
+            if self._budget is None:
+                self._budget = self._probe_budget()
+        elif self._budget is None:
+            self._budget = CPU_BUDGET
+
+    def _probe_budget(self) -> int:
+        """Run one full-length batch of two and scale its peak memory to the free memory."""
+        dev = torch.device(self.device.torch_device)
+        torch.cuda.reset_peak_memory_stats(dev)
+        before = torch.cuda.memory_allocated(dev)
+        n = self._loaded.max_len + 2
+        tokens = torch.randint(4, 24, (2, n), device=dev)
+        forward(self._model, tokens, self.layers, [n - 2] * 2, self.precision)
+        per_token = (torch.cuda.max_memory_allocated(dev) - before) / tokens.numel()
+        free, _ = torch.cuda.mem_get_info(dev)
+        return budget_from_memory(free, per_token)
+
+    def _prepare(self, batch: Batch) -> tuple[Batch, torch.Tensor]:
+        """Tokenise; on CUDA pin and start the copy so it overlaps the running batch."""
+        items = [(p.key, self.texts[p.key]) for p in batch.pieces]
+        tokens = self._convert(items)[2]
+        if self._cuda:
+            tokens = tokens.pin_memory().to(self.device.torch_device, non_blocking=True)
+        return batch, tokens
+
+    def _take(self, pending: deque, block: bool) -> bool:
+        """Move submitted batches into ``pending`` (prepared); False once told to stop."""
+        if self._halt.is_set():
+            return False
+        while len(pending) <= self.prefetch:
+            try:
+                item = self.inbox.get(block=block and not pending)
+            except queue.Empty:
+                return True
+            if item is None or self._halt.is_set():
+                return False
+            pending.append(self._prepare(item))
+        return True
+
+    def _loop(self) -> None:
+        pending: deque[tuple[Batch, torch.Tensor]] = deque()
+        while self._take(pending, block=True):
+            batch, tokens = pending.popleft()
+            start = time.perf_counter()
+            try:
+                arrays = self._run(batch, tokens, pending)
+            except Exception as exc:
+                if not is_oom(exc):
+                    raise
+                if self._cuda:
+                    torch.cuda.empty_cache()
+                self.outbox.put(OutOfMemory(self.device.name, batch))
+                continue
+            self.outbox.put(Finished(self.device.name, batch, arrays, time.perf_counter() - start))
+
+    def _run(self, batch: Batch, tokens: torch.Tensor, pending: deque) -> list[np.ndarray]:
+        """Launch, prepare the next batches while it runs, collect; pace sim, grow on CUDA."""
+        start = time.perf_counter()
+        if self.device.oom_tokens is not None and batch.tokens > self.device.oom_tokens:
+            raise SimulatedOOM(f"{self.device.name}: {batch.tokens} tokens do not fit")
+        if self._cuda:
+            torch.cuda.reset_peak_memory_stats(self.device.torch_device)
+            before = torch.cuda.memory_allocated(self.device.torch_device)
+        out = launch(self._model, tokens, self.layers, self.precision)
+        if not self._take(pending, block=False):
+            self._halt.set()
+        arrays = collect(out, [p.tokens - 2 for p in batch.pieces])
+        if self._cuda:
+            self._grow(batch, torch.cuda.max_memory_allocated(self.device.torch_device) - before)
+        if self.device.kind == "sim":
+            rest = batch.tokens * self.token_seconds / self.device.speed
+            self._halt.wait(max(0.0, rest - (time.perf_counter() - start)))
+        return arrays
+
+    def _grow(self, batch: Batch, peak_bytes: int) -> None:
+        """After a batch that filled most of the budget, raise the budget if memory allows."""
+        if batch.tokens < self._budget // 2 or peak_bytes <= 0:
+            return
+        free, _ = torch.cuda.mem_get_info(self.device.torch_device)
+        suggested = budget_from_memory(free, peak_bytes / batch.tokens)
+        if suggested > 1.25 * self._budget:
+            self._budget = suggested
+            self.outbox.put(Tuned(self.device.name, suggested))

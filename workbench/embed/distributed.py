@@ -1,0 +1,184 @@
+"""Multi-node embedding: batches as Dask tasks on workers that declare the resource ``GPU=1``.
+
+Each worker process loads the model once (module-level cache keyed by weights checksum and
+device) and reuses it for every batch. Balancing is Dask's (a free worker takes the next task,
+idle workers steal queued ones); a batch whose worker dies is recomputed on another by the Dask
+scheduler; an out-of-memory batch comes back as such and is split in two and resubmitted. On a
+worker the device is the first of ``options.devices`` (default "auto": its first visible GPU,
+else the CPU); simulated devices there are paced by ``options.sim_token_seconds`` (0 if unset).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from workbench.embed.device import CPU_BUDGET, DeviceSpec, forward, is_oom, parse_devices
+from workbench.embed.models import LoadedModel, ModelError, load_model
+from workbench.embed.options import EmbedOptions
+from workbench.embed.runner import (
+    BatchReport,
+    EmbedFailure,
+    Pieces,
+    Store,
+    embed_with,
+)
+from workbench.embed.scheduler import Piece, cut_batches
+
+__all__ = ["BatchJob", "embed_on_cluster", "run_batch"]
+
+_MODELS: dict[tuple[str, str], tuple[LoadedModel, torch.nn.Module, DeviceSpec]] = {}
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class BatchJob:
+    """What every batch task needs to find (or load) the model and run it."""
+
+    model: str
+    seed: int
+    weights_checksum: str
+    layers: tuple[int, ...]
+    precision: str
+    devices: str
+    token_seconds: float
+
+
+def _worker_model(job: BatchJob) -> tuple[LoadedModel, torch.nn.Module, DeviceSpec]:
+    """The model for ``job`` in this process, loaded and moved to the device once."""
+    key = (job.weights_checksum, job.devices)
+    with _LOCK:
+        if key not in _MODELS:
+            loaded = load_model(job.model, job.seed)
+            if loaded.weights_checksum != job.weights_checksum:
+                raise ModelError(
+                    job.model,
+                    f"weights on this worker ({loaded.weights_checksum}) differ from the "
+                    f"client's ({job.weights_checksum}); give every node the same file",
+                )
+            device = parse_devices(job.devices)[0]
+            module = loaded.model
+            if device.kind == "cuda":
+                module = copy.deepcopy(module).to(device.torch_device)
+            _MODELS[key] = (loaded, module, device)
+        return _MODELS[key]
+
+
+def run_batch(
+    job: BatchJob, items: tuple[tuple[str, str], ...]
+) -> tuple[str, list[np.ndarray] | None, float]:
+    """Task body: (device@worker, per-piece float16 arrays or None on out-of-memory, seconds)."""
+    from distributed import get_worker
+
+    loaded, module, device = _worker_model(job)
+    where = f"{device.name}@{get_worker().address}"
+    tokens = loaded.alphabet.get_batch_converter()(list(items))[2]
+    start = time.perf_counter()
+    padded = tokens.numel()
+    try:
+        tokens = tokens.to(device.torch_device)
+        if device.oom_tokens is not None and padded > device.oom_tokens:
+            return where, None, time.perf_counter() - start
+        arrays = forward(module, tokens, job.layers, [len(t) for _, t in items], job.precision)
+    except Exception as exc:
+        if not is_oom(exc):
+            raise
+        if device.kind == "cuda":
+            torch.cuda.empty_cache()
+        return where, None, time.perf_counter() - start
+    if device.kind == "sim":
+        time.sleep(
+            max(0.0, padded * job.token_seconds / device.speed - (time.perf_counter() - start))
+        )
+    return where, arrays, time.perf_counter() - start
+
+
+def embed_on_cluster(
+    sequences: Mapping[str, str],
+    options: EmbedOptions,
+    client,
+    cache: Store | None = None,
+    on_batch: Callable[[BatchReport], None] | None = None,
+    *,
+    model: LoadedModel | None = None,
+    on_failure: Callable[[EmbedFailure], None] | None = None,
+) -> Iterator[tuple[str, np.ndarray]]:
+    """Like :func:`~workbench.embed.runner.embed_unique`, with batches run on ``client``'s cluster.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        Its workers must declare the resource ``GPU`` (``dask worker --resources GPU=1``) and be
+        able to load ``options.model`` (same file path, or same hub cache, on every node).
+
+    Yields
+    ------
+    seq_hash : str
+    embedding : ndarray, dtype=float16, shape (L, D x n_layers)
+    """
+    from distributed import as_completed
+
+    loaded = model or load_model(options.model, options.seed)
+
+    def cluster(pieces: Pieces, layers: tuple[int, ...]) -> Iterator[tuple[str, object]]:
+        job = BatchJob(
+            options.model,
+            options.seed,
+            loaded.weights_checksum,
+            layers,
+            options.precision,
+            options.devices,
+            options.sim_token_seconds or 0.0,
+        )
+        running = as_completed()
+        batches: dict[object, tuple[Piece, ...]] = {}
+        totals: dict[str, tuple[int, float]] = {}
+
+        def submit(batch: tuple[Piece, ...]) -> None:
+            items = tuple((p.key, pieces.texts[p.key]) for p in batch)
+            future = client.submit(run_batch, job, items, resources={"GPU": 1}, pure=False)
+            batches[future] = batch
+            running.add(future)
+
+        for batch in cut_batches(pieces.pieces(), options.token_budget or CPU_BUDGET):
+            submit(batch)
+        for future in running:
+            batch = batches.pop(future)
+            device, arrays, seconds = future.result()
+            if arrays is None:
+                yield from _out_of_memory(batch, device, pieces, submit)
+                continue
+            padded = max(p.tokens for p in batch) * len(batch)
+            tokens, busy = totals.get(device, (0, 0.0))
+            totals[device] = (tokens + padded, busy + seconds)
+            if on_batch is not None:
+                rate = totals[device][0] / max(totals[device][1], 1e-9)
+                on_batch(BatchReport(device, len(batch), padded, seconds, rate))
+            for piece, array in zip(batch, arrays, strict=True):
+                done = pieces.add(piece.key, array)
+                if done is not None:
+                    yield done
+
+    return embed_with(cluster, sequences, options, cache, loaded, on_failure)
+
+
+def _out_of_memory(batch, device, pieces: Pieces, submit) -> Iterator[tuple[str, object]]:
+    """Split and resubmit, or fail a lone piece that does not fit."""
+    if len(batch) > 1:
+        half = len(batch) // 2
+        submit(batch[:half])
+        submit(batch[half:])
+        return
+    piece = batch[0]
+    seq_hash = pieces.fail(piece.key)
+    if seq_hash is not None:
+        yield (
+            seq_hash,
+            f"out of memory on {device} with this sequence alone ({piece.tokens} tokens)",
+        )

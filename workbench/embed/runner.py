@@ -1,0 +1,355 @@
+"""Embed unique sequences: cache first, then the scheduler and one worker thread per device."""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from workbench.cache.codec import decode_arrays, encode_arrays
+from workbench.cache.keys import CacheKey
+from workbench.embed import scheduler as sch
+from workbench.embed.device import (
+    CPU_BUDGET,
+    Crashed,
+    DeviceWorker,
+    Finished,
+    OutOfMemory,
+    Ready,
+    Tuned,
+    calibrate_token_seconds,
+    parse_devices,
+)
+from workbench.embed.models import LoadedModel, load_model
+from workbench.embed.options import EmbedOptions
+from workbench.embed.windows import merge_windows, window_spans
+
+__all__ = [
+    "CODE_VERSION",
+    "BatchReport",
+    "EmbedError",
+    "EmbedFailure",
+    "Pieces",
+    "Store",
+    "embed_unique",
+    "embed_with",
+    "embedding_key",
+    "reduce_for_graph",
+]
+
+CODE_VERSION = "embed-1"
+
+
+class Store(Protocol):
+    """The part of the cache store the embed room uses."""
+
+    def get(self, key: CacheKey) -> bytes | None: ...
+
+    def put(self, key: CacheKey, payload: bytes) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    """One finished batch: ``items`` pieces, ``tokens`` padded tokens, running tokens/s."""
+
+    device: str
+    items: int
+    tokens: int
+    seconds: float
+    tokens_per_s: float  # this device's padded tokens / compute seconds over the run so far
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedFailure:
+    """A sequence that could not be embedded, and why."""
+
+    seq_hash: str
+    reason: str
+
+
+class EmbedError(RuntimeError):
+    """Sequences failed (listed in ``failures``) or a device crashed."""
+
+    def __init__(self, message: str, failures: tuple[EmbedFailure, ...] = ()) -> None:
+        super().__init__(message)
+        self.failures = failures
+
+
+def embedding_key(sequence: str, loaded: LoadedModel, options: EmbedOptions) -> CacheKey:
+    """Cache address of one sequence's embedding: sequence, weights, layers, precision, window."""
+    params = {
+        "weights": loaded.weights_checksum,
+        "layers": list(loaded.resolve_layers(options.layers)),
+        "precision": options.precision,
+        "window": options.window,
+        "overlap": options.overlap,
+    }
+    digest = hashlib.sha256(sequence.encode()).hexdigest()
+    return CacheKey.make("embed", digest, params, CODE_VERSION)
+
+
+def reduce_for_graph(per_residue: np.ndarray, mode: str) -> np.ndarray:
+    """The graph's per-residue ``embedding`` feature.
+
+    Parameters
+    ----------
+    per_residue : ndarray, shape (L, F)
+        An embedding from :func:`embed_unique`.
+    mode : {"mean", "full"}
+        "mean": one scalar per residue, the mean over features (as DeepRank-Ab); "full": the vector.
+
+    Returns
+    -------
+    ndarray, dtype=float32, shape (L,) for "mean" or (L, F) for "full"
+    """
+    values = np.asarray(per_residue, dtype=np.float32)
+    if mode == "mean":
+        return values.mean(axis=1)
+    if mode == "full":
+        return values
+    raise ValueError(f"graph embedding mode must be 'mean' or 'full', got {mode!r}")
+
+
+def _cached(store: Store | None, key: CacheKey, width: int, length: int) -> np.ndarray | None:
+    """A cached embedding of the expected shape, or None (absent or unreadable: recompute)."""
+    payload = store.get(key) if store is not None else None
+    if payload is None:
+        return None
+    try:
+        arrays, _ = decode_arrays(payload)
+    except ValueError:
+        return None
+    array = arrays.get("embedding")
+    if array is None or array.dtype != np.float16 or array.shape != (length, width):
+        return None
+    return array
+
+
+def embed_unique(
+    sequences: Mapping[str, str],
+    options: EmbedOptions,
+    cache: Store | None = None,
+    on_batch: Callable[[BatchReport], None] | None = None,
+    *,
+    model: LoadedModel | None = None,
+    on_failure: Callable[[EmbedFailure], None] | None = None,
+) -> Iterator[tuple[str, np.ndarray]]:
+    """Embed every sequence once on the local devices, yielding results as they finish.
+
+    Parameters
+    ----------
+    sequences : Mapping[str, str]
+        Sequence hash -> amino-acid sequence; equal sequences under several hashes run once.
+    options : EmbedOptions
+    cache : Store, optional
+        Results are looked up and stored per sequence (see :func:`embedding_key`).
+    on_batch : callable, optional
+        Called in the caller's thread with a BatchReport after every batch.
+    model : LoadedModel, optional
+        An already loaded model; by default ``load_model(options.model, options.seed)``.
+    on_failure : callable, optional
+        Called for each sequence that cannot be embedded; without it, failures are raised
+        together as EmbedError once every other sequence has been yielded.
+
+    Yields
+    ------
+    seq_hash : str
+    embedding : ndarray, dtype=float16, shape (L, D x n_layers)
+        Per-residue representations without BOS/EOS, the chosen layers concatenated along the
+        features in the order of ``options.layers``; cached sequences come first.
+    """
+    loaded = model or load_model(options.model, options.seed)
+
+    def local(pieces: Pieces, layers: tuple[int, ...]) -> Iterator[tuple[str, object]]:
+        return _Run(pieces, loaded, options, layers, on_batch).results()
+
+    return embed_with(local, sequences, options, cache, loaded, on_failure)
+
+
+def embed_with(
+    backend: Callable[[Pieces, tuple[int, ...]], Iterator[tuple[str, object]]],
+    sequences: Mapping[str, str],
+    options: EmbedOptions,
+    cache: Store | None,
+    loaded: LoadedModel,
+    on_failure: Callable[[EmbedFailure], None] | None,
+) -> Iterator[tuple[str, np.ndarray]]:
+    """Dedupe, serve from the cache, run the rest on ``backend``, store, yield (see embed_unique).
+
+    ``backend(pieces, layers)`` yields (lead hash, float16 array or failure reason).
+    """
+    if options.window > loaded.max_len:
+        raise ValueError(f"window {options.window} exceeds the model limit of {loaded.max_len}")
+    layers = loaded.resolve_layers(options.layers)
+    width = loaded.embed_dim * len(layers)
+    failures: list[EmbedFailure] = []
+    by_sequence: dict[str, list[str]] = {}
+    for seq_hash, sequence in sequences.items():
+        by_sequence.setdefault(sequence, []).append(seq_hash)
+    todo: dict[str, str] = {}
+    for sequence, hashes in by_sequence.items():
+        if not sequence:
+            failures.extend(EmbedFailure(h, "empty sequence") for h in hashes)
+            continue
+        array = _cached(cache, embedding_key(sequence, loaded, options), width, len(sequence))
+        if array is None:
+            todo[hashes[0]] = sequence
+            continue
+        for seq_hash in hashes:
+            yield seq_hash, array
+    if todo:
+        for lead, result in backend(Pieces(todo, options), layers):
+            sequence = todo[lead]
+            if isinstance(result, str):
+                failures.extend(EmbedFailure(h, result) for h in by_sequence[sequence])
+                continue
+            if cache is not None:
+                meta = {"model": loaded.name, "untrained": loaded.untrained}
+                cache.put(
+                    embedding_key(sequence, loaded, options),
+                    encode_arrays({"embedding": result}, meta),
+                )
+            for seq_hash in by_sequence[sequence]:
+                yield seq_hash, result
+    if failures and on_failure is None:
+        lines = "; ".join(f"{f.seq_hash}: {f.reason}" for f in failures[:5])
+        raise EmbedError(
+            f"{len(failures)} sequence(s) could not be embedded: {lines}", tuple(failures)
+        )
+    for failure in failures:
+        on_failure(failure)
+
+
+class Pieces:
+    """Sequences cut into model-sized pieces (windows), and reassembled as pieces come back."""
+
+    def __init__(self, todo: Mapping[str, str], options: EmbedOptions) -> None:
+        self.spans = {
+            h: window_spans(len(s), options.window, options.overlap) for h, s in todo.items()
+        }
+        self.lengths = {h: len(s) for h, s in todo.items()}
+        self.texts = {
+            f"{h}:{start}": todo[h][start:stop]
+            for h, spans in self.spans.items()
+            for start, stop in spans
+        }
+        self._parts: dict[str, dict[int, np.ndarray]] = {h: {} for h in todo}
+        self._failed: set[str] = set()
+
+    def pieces(self) -> list[sch.Piece]:
+        return [sch.Piece(key, len(text) + 2) for key, text in self.texts.items()]
+
+    def add(self, key: str, array: np.ndarray) -> tuple[str, np.ndarray] | None:
+        """Record one piece; return (hash, whole embedding) when its sequence is complete."""
+        seq_hash, start = key.rsplit(":", 1)
+        if seq_hash in self._failed or seq_hash not in self._parts:
+            return None
+        parts = self._parts[seq_hash]
+        parts[int(start)] = array
+        spans = self.spans[seq_hash]
+        if len(parts) < len(spans):
+            return None
+        del self._parts[seq_hash]
+        if len(spans) == 1:
+            return seq_hash, array
+        return seq_hash, merge_windows([parts[s] for s, _ in spans], spans, self.lengths[seq_hash])
+
+    def fail(self, key: str) -> str | None:
+        """Mark the sequence of a failed piece; its hash the first time, else None."""
+        seq_hash = key.rsplit(":", 1)[0]
+        if seq_hash in self._failed:
+            return None
+        self._failed.add(seq_hash)
+        self._parts.pop(seq_hash, None)
+        return seq_hash
+
+
+class _Run:
+    """One scheduled run over the local devices: the I/O shell around the scheduler."""
+
+    def __init__(self, pieces: Pieces, loaded, options, layers, on_batch) -> None:
+        self.pieces = pieces
+        self.on_batch = on_batch
+        self.devices = parse_devices(options.devices)
+        token_seconds = options.sim_token_seconds
+        if token_seconds is None:
+            sim = any(d.kind == "sim" for d in self.devices)
+            token_seconds = calibrate_token_seconds(loaded, layers) if sim else 0.0
+        self.outbox: queue.Queue = queue.Queue()
+        self.workers = {
+            d.name: DeviceWorker(
+                d,
+                loaded,
+                pieces.texts,
+                layers,
+                self.outbox,
+                precision=options.precision,
+                budget=options.token_budget,
+                prefetch=options.prefetch,
+                token_seconds=token_seconds,
+            )
+            for d in self.devices
+        }
+        budgets = dict.fromkeys(self.workers, options.token_budget or CPU_BUDGET)
+        self.scheduler = sch.Scheduler(pieces.pieces(), budgets, capacity=1 + options.prefetch)
+        self.totals: dict[str, tuple[int, float]] = dict.fromkeys(self.workers, (0, 0.0))
+
+    def results(self) -> Iterator[tuple[str, object]]:
+        """(lead hash, embedding or failure reason) as sequences complete."""
+        for worker in self.workers.values():
+            worker.start()
+        try:
+            while not self.scheduler.finished:
+                yield from self._step(self.outbox.get())
+        finally:
+            for worker in self.workers.values():
+                worker.stop()
+            for worker in self.workers.values():
+                worker.join(timeout=30)
+
+    def _step(self, message) -> Iterator[tuple[str, object]]:
+        name = message.device
+        if isinstance(message, Crashed):
+            raise EmbedError(f"device {name} failed: {message.error!r}") from message.error
+        if isinstance(message, Ready):
+            yield from self._apply(self.scheduler.handle(sch.SetBudget(name, message.budget)))
+            instructions = self.scheduler.handle(sch.DeviceIdle(name))
+        elif isinstance(message, Tuned):
+            instructions = self.scheduler.handle(sch.SetBudget(name, message.budget))
+        elif isinstance(message, OutOfMemory):
+            instructions = self.scheduler.handle(sch.BatchOOM(name, message.batch.batch_id))
+        else:
+            yield from self._finished(message)
+            instructions = self.scheduler.handle(
+                sch.BatchDone(name, message.batch.batch_id, message.seconds)
+            )
+        yield from self._apply(instructions)
+
+    def _finished(self, message: Finished) -> Iterator[tuple[str, object]]:
+        batch = message.batch
+        tokens, seconds = self.totals[message.device]
+        tokens, seconds = tokens + batch.tokens, seconds + message.seconds
+        self.totals[message.device] = (tokens, seconds)
+        if self.on_batch is not None:
+            rate = tokens / max(seconds, 1e-9)
+            report = BatchReport(
+                message.device, len(batch.pieces), batch.tokens, message.seconds, rate
+            )
+            self.on_batch(report)
+        for piece, array in zip(batch.pieces, message.arrays, strict=True):
+            done = self.pieces.add(piece.key, array)
+            if done is not None:
+                yield done
+
+    def _apply(self, instructions) -> Iterator[tuple[str, object]]:
+        for ins in instructions:
+            if isinstance(ins, sch.Assign):
+                self.workers[ins.device].submit(ins.batch)
+            elif isinstance(ins, sch.Fail):
+                seq_hash = self.pieces.fail(ins.piece.key)
+                if seq_hash is not None:
+                    yield seq_hash, ins.reason
