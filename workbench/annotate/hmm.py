@@ -124,12 +124,17 @@ def _digitize(sequences: Sequence[str]) -> easel.DigitalSequenceBlock:
 
 
 def scan_model(
-    model_index: int, sequences: Sequence[str], floor_bits: float | None = None
+    model_index: int,
+    sequences: Sequence[str],
+    floor_bits: float | None = None,
+    min_domain_bits: float | None = None,
 ) -> list[ModelHit | None]:
     """Search one model over a batch: per sequence its hit, or None.
 
     With ``floor_bits`` the Forward filter also drops sequences whose Forward score is below
-    it; HMMER's default filters apply otherwise. Sequences HMMER cannot read give None.
+    it; HMMER's default filters apply otherwise. With ``min_domain_bits`` only domains scoring
+    at least that are kept, and hits left without domains are dropped. Sequences HMMER cannot
+    read give None.
     """
     model = _models()[model_index]
     f3 = _DEFAULT_F3
@@ -141,7 +146,13 @@ def scan_model(
         return out
     pipeline = plan7.Pipeline(_ALPHABET, Z=len(_models()), E=1e300, domE=1e300, F3=f3)
     for hit in pipeline.search_hmm(model.profile, block):
-        domains = tuple(_domain_hit(domain) for domain in hit.domains)
+        domains = tuple(
+            _domain_hit(domain)
+            for domain in hit.domains
+            if min_domain_bits is None or domain.score >= min_domain_bits
+        )
+        if not domains:
+            continue
         name = hit.name.decode() if isinstance(hit.name, bytes) else hit.name
         out[int(name)] = ModelHit(model.name, hit.pvalue, domains)
     return out

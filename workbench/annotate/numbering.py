@@ -10,8 +10,10 @@ numbering itself is ANARCI's ``number_sequences_from_alignment``.
 Speed without changing results: ANARCI only looks at domains scoring at least 80 bits. A
 domain's score cannot exceed its sequence's Forward score by more than a few bits (length
 and multi-hit terms), so the first scan skips sequences whose Forward score is under 50 bits
-(a 30-bit margin) and spends no domain definition on them. The J rescue (threshold 10 bits)
-scans with HMMER's default filters.
+(a 30-bit margin) and spends no domain definition on them, and it keeps only domains of at
+least 79.9 bits (what rounds below 80.0 is dropped by ANARCI; leaving out the other hits only
+changes hmmscan's domZ, which cannot unreport a domain that strong). The J rescue (threshold
+10 bits) scans with HMMER's default filters and keeps every hit.
 """
 
 from __future__ import annotations
@@ -236,8 +238,9 @@ def combine_hits(
 
 
 def scan_batch(model_index: int, sequences: Sequence[str]) -> list[ModelHit | None]:
-    """The unit of work: one model over a batch, with the first scan's Forward floor."""
-    return hmm.scan_model(model_index, sequences, BIT_SCORE_THRESHOLD - FLOOR_MARGIN)
+    """The unit of work: one model over a batch, with the first scan's floor and domain cut."""
+    floor = BIT_SCORE_THRESHOLD - FLOOR_MARGIN
+    return hmm.scan_model(model_index, sequences, floor, BIT_SCORE_THRESHOLD - 0.1)
 
 
 def combine_batch(
