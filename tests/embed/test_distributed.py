@@ -1,0 +1,74 @@
+"""The Dask path: a LocalCluster whose two worker processes declare a fake GPU resource."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+
+import numpy as np
+import pytest
+import torch
+from distributed import Client, LocalCluster
+
+from workbench.embed import EmbedOptions, embed_on_cluster, load_model
+
+AA = "ACDEFGHIKLMNPQRSTVWY"
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            resources={"GPU": 1},
+            dashboard_address=":0",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def test_batches_survive_a_killed_worker(client, tiny_esm, tiny_checkpoint, store):
+    rng = random.Random(7)
+    sequences = {
+        f"h{i}": "".join(rng.choice(AA) for _ in range(rng.randint(20, 40))) for i in range(40)
+    }
+    options = EmbedOptions(
+        model=str(tiny_checkpoint), devices="sim:1.0", token_budget=120, sim_token_seconds=2e-3
+    )
+    killed = []
+
+    def kill_one(report):
+        if killed:
+            return
+        busy = {w: keys for w, keys in client.processing().items() if keys}
+        pids = client.run(os.getpid)
+        victim = next(iter(busy))
+        killed.append((victim, len(busy[victim])))
+        os.kill(pids[victim], signal.SIGKILL)
+
+    got = dict(embed_on_cluster(sequences, options, client, store, kill_one))
+    assert killed and killed[0][1] >= 1
+    assert set(got) == set(sequences) and store.puts == 40
+    converter = tiny_esm.alphabet.get_batch_converter()
+    for seq_hash, sequence in sequences.items():
+        tokens = converter([("x", sequence)])[2]
+        with torch.no_grad():
+            want = tiny_esm(tokens, repr_layers=[2])["representations"][2][0, 1:-1].numpy()
+        np.testing.assert_allclose(got[seq_hash], want, atol=1e-2, rtol=1e-2)
+
+
+def test_out_of_memory_on_a_worker_splits_and_fails_alone(client):
+    tiny = load_model("random:custom_t2_d32_h4")
+    sequences = {"a": "ACDEFGHIK" * 3, "b": "KLMNPQ" * 4, "c": "W" * 200}
+    options = EmbedOptions(
+        model="random:custom_t2_d32_h4", devices="sim:1.0:100", token_budget=2000
+    )
+    failures = []
+    got = dict(embed_on_cluster(sequences, options, client, model=tiny, on_failure=failures.append))
+    assert sorted(got) == ["a", "b"]
+    assert [f.seq_hash for f in failures] == ["c"] and "202 tokens" in failures[0].reason
