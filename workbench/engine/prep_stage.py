@@ -19,7 +19,7 @@ from workbench.output.tables import CHAINS_SCHEMA, STRUCTURES_SCHEMA, TableWrite
 from workbench.sources import Item, SourceError, SourceFailure, discover, iter_items, prefetch
 from workbench.structure import ChainSpec, Manifest, write_fasta
 
-__all__ = ["PrepStage", "SequenceIndex"]
+__all__ = ["PrepStage", "SequenceIndex", "sequence_rows"]
 
 STAGE = "prep"
 
@@ -37,18 +37,49 @@ class SequenceIndex:
         self.items.setdefault(seq_hash, []).append(item_id)
         self.roles.setdefault(seq_hash, set()).add(role)
 
-    def rows(self) -> list[dict]:
-        return [
-            {
-                "seq_hash": h,
-                "sequence": s,
-                "length": len(s),
-                "n_items": len(self.items[h]),
-                "items": self.items[h],
-                "roles": sorted(self.roles[h]),
-            }
-            for h, s in self.sequences.items()
-        ]
+    def with_roles(self, roles: tuple[str, ...]) -> dict[str, str]:
+        """Hash → sequence of the sequences that occur in at least one of ``roles``."""
+        return {h: s for h, s in self.sequences.items() if self.roles[h] & set(roles)}
+
+
+def sequence_rows(index: SequenceIndex, numbering: dict | None, scheme: str) -> list[dict]:
+    """sequences.parquet rows: one per unique sequence, or one per domain once numbered."""
+    rows = []
+    for seq_hash, sequence in index.sequences.items():
+        base = {
+            "seq_hash": seq_hash,
+            "sequence": sequence,
+            "length": len(sequence),
+            "n_items": len(index.items[seq_hash]),
+            "items": index.items[seq_hash],
+            "roles": sorted(index.roles[seq_hash]),
+        }
+        record = numbering.get(seq_hash) if numbering else None
+        if record is None or not record.domains:
+            rows.append(
+                {
+                    **base,
+                    "scheme": scheme if record else None,
+                    "error": record.error if record else None,
+                }
+            )
+            continue
+        for k, domain in enumerate(record.domains):
+            rows.append(
+                {
+                    **base,
+                    "domain": k,
+                    "chain_type": domain.chain_type,
+                    "species": domain.species,
+                    "scheme": scheme,
+                    "cdr1": domain.cdr1,
+                    "cdr2": domain.cdr2,
+                    "cdr3": domain.cdr3,
+                    "v_start": domain.start,
+                    "v_end": domain.end,
+                }
+            )
+    return rows
 
 
 def _estimate_total(inputs: tuple[str, ...]) -> int | None:

@@ -6,19 +6,25 @@ import shutil
 import threading
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.annotate import AnnotateOptions
+from workbench.embed import EmbedOptions
+from workbench.engine.assemble import Assembler
+from workbench.engine.cluster import dask_client
 from workbench.engine.config import RunConfig
 from workbench.engine.emitter import Emitter
 from workbench.engine.eventlog import EventLog
 from workbench.engine.events import RunFinished, RunStarted, StageFinished, StageStarted
 from workbench.engine.prep import PrepTask
-from workbench.engine.prep_stage import PrepStage
+from workbench.engine.prep_stage import PrepStage, sequence_rows
 from workbench.engine.rundir import RUN_FILES, package_versions, write_run_json
+from workbench.engine.stages import annotate_stage, embed_stage
 from workbench.graph import GraphParams
 from workbench.output.tables import SEQUENCES_SCHEMA, write_table
-from workbench.structure import load_manifest, parse_chain_spec
+from workbench.structure import ANTIBODY_ROLES, load_manifest, parse_chain_spec
 
 __all__ = ["RunSummary", "execute"]
 
@@ -91,9 +97,65 @@ class _Run:
         start = time.perf_counter()
         done, failed = body()
         seconds = time.perf_counter() - start
+        emitter.flush()
         self.stage_times[name] = {"seconds": seconds, "done": done, "failed": failed}
         emitter.emit(StageFinished, stage=name, done=done, failed=failed, seconds=seconds)
         emitter.flush()
+
+    def _later_stages(self, emitter: Emitter, prep: PrepStage) -> dict | None:
+        """Annotate, embed and assemble, each over the run's unique sequences."""
+        config = self.config
+        if self.cancel.is_set() or prep.done == 0:
+            return None
+        index = prep.sequences
+        cache = prep.task.store()
+        numbering = None
+        embeddings = None
+        uses_cluster = "annotate" in config.stages or (config.cluster and "embed" in config.stages)
+        with (
+            dask_client(config.cluster, config.workers) if uses_cluster else nullcontext() as client
+        ):
+            if client is not None:
+                self.info["dashboard"] = client.dashboard_link
+                self._json("running", {})
+            if "annotate" in config.stages:
+                antibody = index.with_roles(ANTIBODY_ROLES)
+                options = AnnotateOptions(scheme=config.scheme, germline=config.germline)
+
+                def annotate() -> tuple[int, int]:
+                    nonlocal numbering
+                    numbering = annotate_stage(antibody, options, client, cache, emitter)
+                    failed = sum(r.error is not None for r in numbering.values())
+                    return len(numbering) - failed, failed
+
+                self._stage(emitter, "annotate", annotate)
+            if "embed" in config.stages and not self.cancel.is_set():
+                embeddings = self.run_dir / RUN_FILES["embeddings"]
+                options = EmbedOptions(
+                    model=config.model,
+                    devices=config.devices,
+                    precision=config.precision,
+                    token_budget=config.token_budget,
+                    graph_embedding=config.graph_embedding,
+                )
+
+                def embed() -> tuple[int, int]:
+                    done, failed, untrained = embed_stage(
+                        index.sequences,
+                        options,
+                        embeddings,
+                        cache,
+                        emitter,
+                        client if config.cluster else None,
+                    )
+                    self.info["embeddings_untrained"] = untrained
+                    return done, failed
+
+                self._stage(emitter, "embed", embed)
+        if numbering is not None or embeddings is not None:
+            assembler = Assembler(self.run_dir, numbering, embeddings, config.graph_embedding)
+            self._stage(emitter, "assemble", lambda: (assembler.run(), 0))
+        return numbering
 
     def execute(self) -> RunSummary:
         config = self.config
@@ -126,8 +188,11 @@ class _Run:
         status = "crashed"
         try:
             self._stage(emitter, "prep", lambda: (prep.run(), (prep.done, prep.failed))[1])
+            numbering = self._later_stages(emitter, prep)
             write_table(
-                self.run_dir / RUN_FILES["sequences"], prep.sequences.rows(), SEQUENCES_SCHEMA
+                self.run_dir / RUN_FILES["sequences"],
+                sequence_rows(prep.sequences, numbering, config.scheme),
+                SEQUENCES_SCHEMA,
             )
             status = "cancelled" if self.cancel.is_set() else "completed"
         finally:

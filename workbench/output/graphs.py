@@ -32,7 +32,7 @@ from workbench.structure import ResidueMap
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["GraphWriter", "list_items", "read_graph", "read_graph_tensors"]
+__all__ = ["GraphWriter", "list_items", "read_graph", "read_graph_tensors", "read_residues"]
 
 _TMP = ".tmp-"
 _STR = h5py.string_dtype("utf-8")
@@ -178,6 +178,19 @@ def _group(f: h5py.File, path: str | Path, item_id: str) -> h5py.Group:
     if item_id.startswith(_TMP) or item_id not in f:
         raise KeyError(f"{path}: no item {item_id!r}")
     return f[item_id]
+
+
+def read_residues(f: h5py.File, item_id: str) -> ResidueMap:
+    """The residue map stored with an item's graph (an open file: callers read many items)."""
+    table = _group(f, f.filename, item_id)["residues"]
+    return ResidueMap(
+        chain=_text(table["chain"]),
+        res_seq=table["res_seq"][()],
+        ins_code=_text(table["ins_code"]),
+        res_name=_text(table["res_name"]),
+        aa=_text(table["aa"]),
+        role=_text(table["role"]),
+    )
 
 
 def read_graph(path: str | Path, item_id: str) -> InterfaceGraph:

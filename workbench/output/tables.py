@@ -63,6 +63,16 @@ SEQUENCES_SCHEMA = pa.schema(
         ("n_items", pa.int64()),
         ("items", pa.list_(pa.string())),
         ("roles", pa.list_(pa.string())),
+        ("domain", pa.int64()),  # variable domain index within the chain (from 0), once numbered
+        ("chain_type", pa.string()),  # H, K or L
+        ("species", pa.string()),
+        ("scheme", pa.string()),
+        ("cdr1", pa.string()),
+        ("cdr2", pa.string()),
+        ("cdr3", pa.string()),
+        ("v_start", pa.int64()),  # variable domain residues v_start:v_end of the sequence (from 0)
+        ("v_end", pa.int64()),
+        ("error", pa.string()),  # why numbering failed, when it did
     ]
 )
 
@@ -96,6 +106,13 @@ class TableWriter:
         self.count += 1
         if len(self._rows) >= self._batch_rows:
             self.flush()
+
+    def extend_columns(self, columns: Mapping[str, Any]) -> None:
+        """Append many rows given column-wise (arrays or lists of equal length)."""
+        self.flush()
+        table = pa.Table.from_pydict(dict(columns), schema=self.schema)
+        self._writer.write_table(table)
+        self.count += table.num_rows
 
     def flush(self) -> None:
         if self._rows:

@@ -1,0 +1,126 @@
+"""Assemble: regions and embeddings onto every item's residues and graph nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from workbench.annotate import SequenceNumbering, regions_for_sequence
+from workbench.embed import reduce_for_graph
+from workbench.graph import REGIONS
+from workbench.output.embeddings import read_embedding
+from workbench.output.graphs import GraphWriter, read_residues
+from workbench.output.tables import REGIONS_SCHEMA, TableWriter
+
+__all__ = ["Assembler"]
+
+_REGION_CODE = {name: code for code, name in enumerate(REGIONS)}
+
+
+def _items(chains: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
+    yield from chains.groupby("item_id", sort=False)
+
+
+class Assembler:
+    """Per item: residue regions (regions.parquet, node feature ``region``) and ``embedding``."""
+
+    def __init__(
+        self,
+        run_dir: Path,
+        numbering: Mapping[str, SequenceNumbering] | None,
+        embeddings: Path | None,
+        graph_embedding: str,
+    ) -> None:
+        self.run_dir = run_dir
+        self.numbering = numbering
+        self.embeddings = embeddings
+        self.graph_embedding = graph_embedding
+        self._regions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def _chain_regions(
+        self, seq_hash: str, role: str, length: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(region, scheme position) per residue of one chain sequence, memoised per sequence."""
+        if role == "antigen":
+            return np.full(length, "antigen", dtype="<U8"), np.full(length, "", dtype="<U8")
+        if seq_hash not in self._regions:
+            record = self.numbering.get(seq_hash)
+            if record is None:
+                regions = np.full(length, "unknown", dtype="<U8")
+                positions = np.full(length, "", dtype="<U8")
+            else:
+                regions = regions_for_sequence(record)
+                positions = np.asarray(record.positions(), dtype="<U8")
+            self._regions[seq_hash] = (regions, positions)
+        return self._regions[seq_hash]
+
+    def _vector(self, seq_hash: str, length: int) -> np.ndarray:
+        """A sequence's graph embedding; NaN when the sequence could not be embedded."""
+        if seq_hash not in self._vectors:
+            try:
+                per_residue = read_embedding(self.embeddings, seq_hash)
+            except KeyError:
+                per_residue = np.full((length, self._width()), np.nan, dtype=np.float32)
+            self._vectors[seq_hash] = reduce_for_graph(per_residue, self.graph_embedding)
+        return self._vectors[seq_hash]
+
+    def _width(self) -> int:
+        """Feature width of the file's embeddings (for the NaN rows of a failed sequence)."""
+        with h5py.File(self.embeddings, "r") as handle:
+            group = handle["per_residue"]
+            return group[next(iter(group))].shape[1] if len(group) else 1
+
+    def run(self) -> int:
+        """Assemble every item; returns how many items were assembled."""
+        chains = pd.read_parquet(self.run_dir / "chains.parquet")
+        regions_out = (
+            TableWriter(self.run_dir / "regions.parquet", REGIONS_SCHEMA)
+            if self.numbering is not None
+            else None
+        )
+        count = 0
+        with GraphWriter(self.run_dir / "graphs.h5") as graphs:
+            for item_id, rows in _items(chains):
+                residues = read_residues(graphs.file, item_id)
+                nodes = graphs.file[item_id]["nodes/residue"][()]
+                if regions_out is not None:
+                    self._regions_of(item_id, rows, residues, nodes, graphs, regions_out)
+                if self.embeddings is not None:
+                    self._embedding_of(item_id, rows, len(residues), nodes, graphs)
+                count += 1
+        if regions_out is not None:
+            regions_out.close()
+        return count
+
+    def _regions_of(self, item_id, rows, residues, nodes, graphs, out) -> None:
+        region = np.full(len(residues), "unknown", dtype="<U8")
+        position = np.full(len(residues), "", dtype="<U8")
+        for row in rows.itertuples():
+            region[row.start : row.stop], position[row.start : row.stop] = self._chain_regions(
+                row.seq_hash, row.role, row.length
+            )
+        out.extend_columns(
+            {
+                "item_id": [item_id] * len(residues),
+                "chain": residues.chain.tolist(),
+                "res_seq": residues.res_seq.tolist(),
+                "ins_code": residues.ins_code.tolist(),
+                "aa": residues.aa.tolist(),
+                "position": position.tolist(),
+                "region": region.tolist(),
+            }
+        )
+        codes = np.array([_REGION_CODE[name] for name in region[nodes]], dtype=np.int32)
+        graphs.set_node_feature(item_id, "region", codes)
+
+    def _embedding_of(self, item_id, rows, n_residues, nodes, graphs) -> None:
+        vectors = [self._vector(row.seq_hash, row.length) for row in rows.itertuples()]
+        per_residue = np.full((n_residues, *vectors[0].shape[1:]), np.nan, dtype=np.float32)
+        for row, vector in zip(rows.itertuples(), vectors, strict=True):
+            per_residue[row.start : row.stop] = vector
+        graphs.set_node_feature(item_id, "embedding", per_residue[nodes])

@@ -1,0 +1,105 @@
+"""Annotate and embed as run stages: unique sequences in, results and events out."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+from workbench.annotate import AnnotateOptions, SequenceNumbering, annotate_unique
+from workbench.cache import Cache
+from workbench.embed import (
+    BatchReport,
+    EmbedFailure,
+    EmbedOptions,
+    embed_on_cluster,
+    embed_unique,
+    load_model,
+)
+from workbench.engine.emitter import Emitter
+from workbench.engine.events import BatchDone, ItemWarning
+from workbench.output.embeddings import EmbeddingWriter
+
+__all__ = ["annotate_stage", "embed_stage"]
+
+
+def _count_cache(cache: Cache, emitter: Emitter, stage: str) -> None:
+    counts = cache.take_counts().get(stage)
+    if counts is not None:
+        emitter.count_cache(stage, counts.hits, counts.misses, counts.corrupt)
+
+
+def annotate_stage(
+    sequences: Mapping[str, str], options: AnnotateOptions, client, cache: Cache, emitter: Emitter
+) -> dict[str, SequenceNumbering]:
+    """Number the unique antibody sequences on the Dask cluster, through the cache."""
+
+    def progress(done: int, total: int) -> None:
+        _count_cache(cache, emitter, "annotate")
+        emitter.progress("annotate", done, total)
+
+    numbering = annotate_unique(sequences, options, client, cache, on_progress=progress)
+    _count_cache(cache, emitter, "annotate")
+    for seq_hash, record in numbering.items():
+        if record.error:
+            emitter.emit(ItemWarning, stage="annotate", item_id=seq_hash, message=record.error)
+    return numbering
+
+
+def embed_stage(
+    sequences: Mapping[str, str],
+    options: EmbedOptions,
+    path: Path,
+    cache: Cache,
+    emitter: Emitter,
+    client=None,
+) -> tuple[int, int, bool]:
+    """Embed unique sequences into ``path``; returns (done, failed, untrained weights)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = load_model(options.model, options.seed)
+    for warning in caught:
+        emitter.emit(ItemWarning, stage="embed", item_id="", message=str(warning.message))
+    failed: list[EmbedFailure] = []
+
+    def on_batch(report: BatchReport) -> None:
+        emitter.emit(
+            BatchDone,
+            stage="embed",
+            device=report.device,
+            items=report.items,
+            tokens=report.tokens,
+            seconds=report.seconds,
+        )
+
+    def on_failure(failure: EmbedFailure) -> None:
+        failed.append(failure)
+        emitter.emit(ItemWarning, stage="embed", item_id=failure.seq_hash, message=failure.reason)
+
+    run = embed_on_cluster if client is not None else embed_unique
+    extra = {"client": client} if client is not None else {}
+    done = 0
+    total = len(sequences)
+    with EmbeddingWriter(
+        path,
+        model=loaded.name,
+        weights_checksum=loaded.weights_checksum,
+        layers=loaded.resolve_layers(options.layers),
+        untrained=loaded.untrained,
+    ) as writer:
+        results = run(
+            sequences,
+            options,
+            cache=cache,
+            on_batch=on_batch,
+            model=loaded,
+            on_failure=on_failure,
+            **extra,
+        )
+        for seq_hash, array in results:
+            writer.add(seq_hash, array)
+            done += 1
+            _count_cache(cache, emitter, "embed")
+            emitter.progress("embed", done, total)
+    _count_cache(cache, emitter, "embed")
+    return done, len(failed), loaded.untrained
