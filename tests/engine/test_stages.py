@@ -1,0 +1,114 @@
+"""Runs through every stage: regions and embeddings reach the dataset, reruns hit the cache."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+import workbench
+from workbench.engine.eventlog import read_events
+from workbench.engine.events import BatchDone, CacheStats
+from workbench.examples import example_manifest, example_paths
+from workbench.graph import REGIONS
+
+FULL = {"model": "random:esm2_t6_8M_UR50D", "devices": "sim:1.0,sim:0.5", "workers": 2}
+
+
+def _cache_counts(run_dir) -> dict[str, list[int]]:
+    counts: dict[str, list[int]] = {}
+    for _, event in read_events(run_dir / "events.sqlite"):
+        if isinstance(event, CacheStats):
+            total = counts.setdefault(event.stage, [0, 0])
+            total[0] += event.hits
+            total[1] += event.misses
+    return counts
+
+
+@pytest.fixture(scope="module")
+def full_runs(tmp_path_factory):
+    """The bundled examples through every stage, twice with one cache."""
+    root = tmp_path_factory.mktemp("full")
+    cache = str(root / "cache")
+    runs = []
+    for name in ("cold", "warm"):
+        workbench.run(
+            example_paths(), root / name, manifest=str(example_manifest()), cache_dir=cache, **FULL
+        )
+        runs.append(root / name)
+    return runs
+
+
+def test_every_stage_reaches_the_dataset(full_runs):
+    run_dir = full_runs[0]
+    view = workbench.open_run(run_dir)
+    info = view.info
+    assert info["status"] == "completed"
+    assert set(info["stages"]) == {"prep", "annotate", "embed", "assemble"}
+    assert info["embeddings_untrained"] is True
+    sequences = view.sequences
+    antibody = sequences[sequences["roles"].apply(lambda r: "antigen" not in r)]
+    assert antibody["chain_type"].isin(["H", "K", "L"]).all()
+    assert (antibody["cdr3"].str.len() > 0).all()
+    regions = view.regions
+    chains = view.chains
+    assert len(regions) == sum(chains["length"])
+    antigen_rows = regions.merge(chains[chains.role == "antigen"][["item_id", "chain"]])
+    assert (antigen_rows["region"] == "antigen").all()
+    assert {"FR1", "CDR1", "FR2", "CDR2", "FR3", "CDR3", "FR4"} <= set(regions["region"])
+    devices = {
+        e.device for _, e in read_events(run_dir / "events.sqlite") if isinstance(e, BatchDone)
+    }
+    assert devices == {"sim:1.0", "sim:0.5"}
+    with h5py.File(run_dir / "embeddings.h5") as handle:
+        assert bool(handle.attrs["untrained"])
+        assert set(handle["per_residue"]) == set(sequences["seq_hash"])
+
+
+def test_graph_nodes_carry_regions_and_embeddings(full_runs):
+    view = workbench.open_run(full_runs[0])
+    regions = view.regions
+    for item_id in view.structures["item_id"]:
+        graph = view.graph(item_id)
+        with h5py.File(view.path("graphs"), "r") as handle:
+            nodes = handle[item_id]["nodes"]
+            keys = pd.DataFrame(
+                {
+                    "chain": nodes["chain"].asstr()[()],
+                    "res_seq": nodes["res_seq"][()],
+                    "ins_code": nodes["ins_code"].asstr()[()],
+                }
+            )
+        expected = keys.merge(regions[regions.item_id == item_id], how="left")["region"]
+        codes = graph.node_data["region"].ravel()
+        assert [REGIONS[c] for c in codes] == expected.tolist()
+        assert np.isfinite(graph.node_data["embedding"]).all()
+
+
+def test_warm_rerun_hits_the_cache_in_every_stage(full_runs, same_dataset):
+    cold, warm = (_cache_counts(r) for r in full_runs)
+    for stage in ("prep", "annotate", "embed"):
+        assert cold[stage][1] > 0, stage
+        assert warm[stage] == [cold[stage][0] + cold[stage][1], 0], stage
+    same_dataset(*full_runs)
+    a, b = (workbench.open_run(r).regions for r in full_runs)
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("case", ["1VFB", "5KOV", "4Y7M", "3HMX"])
+def test_roles_detected_without_a_spec(case, complexes_dir, cases, tmp_path):
+    row = next(c for c in cases if c["case"] == case)
+    workbench.run(
+        [complexes_dir / f"{case}.pdb"],
+        tmp_path / "run",
+        stages=("prep",),
+        no_cache=True,
+        workers=1,
+    )
+    found = workbench.open_run(tmp_path / "run").structures.iloc[0]
+    assert found["status"] == "done", found["error"]
+    assert bool(found["roles_detected"])
+    assert found["heavy"] == row["heavy"]
+    assert (found["light"] if pd.notna(found["light"]) else "-") == row["light"]
+    assert sorted(found["antigen"].split(",")) == sorted(row["antigen"])
