@@ -47,6 +47,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 def _config_from_args(args: argparse.Namespace):
     from workbench.engine.config import RunConfig
     from workbench.examples import example_manifest, example_paths
+    from workbench.structure import split_chain_ids
 
     inputs = list(args.inputs)
     manifest = args.manifest
@@ -57,9 +58,7 @@ def _config_from_args(args: argparse.Namespace):
     if not inputs:
         raise ValueError("no input given: name files or folders, or use --demo")
     extra = {"workers": args.workers} if args.workers else {}
-    antigen = tuple(a for a in (args.antigen or "").replace(",", " ").split() for a in a)
-    if args.antigen and "," not in args.antigen and " " not in args.antigen:
-        antigen = tuple(args.antigen)
+    antigen = split_chain_ids(args.antigen)
     return RunConfig(
         inputs=tuple(inputs),
         out=args.out,
