@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import torch
 
-from workbench.embed import device as device_module
 from workbench.embed import (
     EmbedError,
     EmbedOptions,
     load_model,
     reduce_for_graph,
 )
+from workbench.embed import device as device_module
 from workbench.embed.runner import embed_unique
 
 AA = "ACDEFGHIKLMNPQRSTVWY"
@@ -161,7 +161,7 @@ def test_a_crashing_device_ends_the_run_with_its_name(tiny, monkeypatch):
         raise ValueError("kernel exploded")
 
     monkeypatch.setattr(device_module, "launch", broken)
-    with pytest.raises(EmbedError, match="device cpu failed.*kernel exploded"):
+    with pytest.raises(EmbedError, match=r"device cpu failed.*kernel exploded"):
         list(embed_unique({"a": "ACDE"}, EmbedOptions(devices="cpu"), model=tiny))
 
 

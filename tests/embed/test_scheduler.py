@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 import random
 
 import pytest
@@ -76,7 +77,7 @@ def test_one_device_cuts_maximal_batches_longest_first():
     batches = [ins.batch for ins in log if isinstance(ins, Assign)]
     order = [p.tokens for b in batches for p in b.pieces]
     assert order == sorted(order, reverse=True)
-    for batch, after in zip(batches, batches[1:], strict=False):
+    for batch, after in itertools.pairwise(batches):
         longest = batch.pieces[0].tokens
         assert longest * (len(batch.pieces) + 1) > 3000 or after.pieces[0].tokens < longest
 

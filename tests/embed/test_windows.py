@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -17,7 +19,7 @@ def test_spans_cover_with_overlap(length):
         assert stop - start == min(window, length)
         covered[start:stop] += 1
     assert covered.min() >= 1 and spans[-1][1] == length
-    for (_, stop), (start, _) in zip(spans, spans[1:], strict=False):
+    for (_, stop), (start, _) in itertools.pairwise(spans):
         assert stop - start >= overlap
 
 

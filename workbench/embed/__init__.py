@@ -8,7 +8,8 @@ Data model
   chosen layers concatenated along features in the order of ``EmbedOptions.layers``. D is the
   model width (320 for t6, 1280 for t33). Sequences longer than ``window`` (1022) residues are
   embedded in overlapping windows averaged over the overlaps.
-- ``reduce_for_graph``: "mean" gives one float32 scalar per residue (DeepRank-Ab), "full" the vector.
+- ``reduce_for_graph``: "mean" gives one float32 scalar per residue (DeepRank-Ab), "full" the
+  whole vector.
 - Untrained: a model built with random weights ("random:<name>", or "auto" when no checkpoint is
   in the torch hub cache). ``LoadedModel.untrained`` is then True and every output made from it
   must be marked so (run.json, embeddings.h5 attributes, UI): the numbers carry no meaning.

@@ -238,7 +238,7 @@ class DeviceWorker(threading.Thread):
         self.inbox.put(batch)
 
     def stop(self) -> None:
-        """Finish after the batches already submitted are dropped; the thread then exits."""
+        """Drop the batches not yet started; the thread exits after the one running."""
         self._halt.set()
         self.inbox.put(None)
 

@@ -1,4 +1,4 @@
-"""The embedding scheduler as a pure state machine: events in, instructions out, no torch, no threads.
+"""The embedding scheduler, a pure state machine: events in, instructions out, no torch or threads.
 
 Work is a set of *pieces* (a sequence, or one window of a long sequence) with a token count
 (residues + BOS + EOS). Pieces wait in one queue, longest first, so the end of a run is made of

@@ -1,0 +1,170 @@
+"""Embedding figures as ratios measured in one run (random weights on the CPU).
+
+1. scheduler tokens/s vs a bare fair-esm forward over the same batches (t6, one CPU device);
+2. scheduler vs an extract.py-style pipeline (4,096 tokens per batch, fp32, one .pt per sequence);
+3. makespan of simulated devices sim:1.0 + sim:0.5 vs the ideal (work / total speed), and a
+   static equal split for comparison (tiny model, so the simulated time dominates);
+4. 1,000 decoys of one complex (1AHW chains from shared/data) vs the single complex.
+
+Usage: python benchmarks/embed.py [--model random:esm2_t6_8M_UR50D] [--n 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import esm
+import torch
+from Bio.PDB import PDBParser, PPBuilder
+
+from workbench.embed import EmbedOptions, embed_unique, load_model
+from workbench.embed.device import forward
+from workbench.embed.scheduler import Piece, cut_batches
+
+AA = "ACDEFGHIKLMNPQRSTVWY"
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "complexes"
+
+
+def sequences(n: int, low: int, high: int, seed: int = 0) -> dict[str, str]:
+    rng = random.Random(seed)
+    return {
+        f"s{i}": "".join(rng.choice(AA) for _ in range(rng.randint(low, high))) for i in range(n)
+    }
+
+
+def scheduler_run(seqs, loaded, options) -> tuple[float, int]:
+    reports = []
+    start = time.perf_counter()
+    for _ in embed_unique(seqs, options, None, reports.append, model=loaded):
+        pass
+    return time.perf_counter() - start, sum(r.tokens for r in reports)
+
+
+def bare_run(seqs, loaded, budget: int, layers) -> tuple[float, int]:
+    """The same length-sorted batches straight through fair-esm, nothing else."""
+    batches = cut_batches([Piece(k, len(s) + 2) for k, s in seqs.items()], budget)
+    convert = loaded.alphabet.get_batch_converter()
+    start, tokens = time.perf_counter(), 0
+    for batch in batches:
+        toks = convert([(p.key, seqs[p.key]) for p in batch])[2]
+        forward(loaded.model, toks, layers, [p.tokens - 2 for p in batch])
+        tokens += toks.numel()
+    return time.perf_counter() - start, tokens
+
+
+def extract_run(seqs, loaded, layer: int) -> tuple[float, int]:
+    """fair-esm scripts/extract.py: 4096-token batches, no_grad, one torch.save per sequence."""
+    dataset = esm.FastaBatchedDataset(list(seqs), list(seqs.values()))
+    batches = dataset.get_batch_indices(4096, extra_toks_per_seq=1)
+    loader = torch.utils.data.DataLoader(
+        dataset, collate_fn=loaded.alphabet.get_batch_converter(), batch_sampler=batches
+    )
+    start, tokens = time.perf_counter(), 0
+    with tempfile.TemporaryDirectory() as out, torch.no_grad():
+        for labels, strs, toks in loader:
+            result = loaded.model(toks, repr_layers=[layer], return_contacts=False)
+            reps = result["representations"][layer]
+            tokens += toks.numel()
+            for i, label in enumerate(labels):
+                n = len(strs[i])
+                torch.save(
+                    {
+                        "label": label,
+                        "representations": {layer: reps[i, 1 : n + 1].clone()},
+                        "mean_representations": {layer: reps[i, 1 : n + 1].mean(0).clone()},
+                    },
+                    Path(out) / f"{label}.pt",
+                )
+    return time.perf_counter() - start, tokens
+
+
+def throughput(model: str, n: int) -> None:
+    loaded = load_model(model)
+    seqs = sequences(n, 50, 300)
+    options = EmbedOptions(devices="cpu", prefetch=1)
+    layers = loaded.resolve_layers(options.layers)
+    best = {"sched": 0.0, "bare": 0.0, "extract": 0.0}
+    for _ in range(2):
+        for name, run in (
+            ("bare", lambda: bare_run(seqs, loaded, 4096, layers)),
+            ("sched", lambda: scheduler_run(seqs, loaded, options)),
+            ("extract", lambda: extract_run(seqs, loaded, layers[0])),
+        ):
+            seconds, tokens = run()
+            best[name] = max(best[name], tokens / seconds)
+    print(
+        f"tokens/s ({model}, {n} sequences, CPU): "
+        + ", ".join(f"{k} {v:.0f}" for k, v in best.items())
+    )
+    print(
+        f"scheduler / bare fair-esm forward: {best['sched'] / best['bare']:.2f}  (target >= 0.95)"
+    )
+    print(
+        f"scheduler / extract.py-style:      {best['sched'] / best['extract']:.2f}  (target >= 1.3)"
+    )
+
+
+def makespan() -> None:
+    loaded = load_model("random:custom_t2_d32_h4")
+    seqs = sequences(300, 20, 80, seed=1)
+    cost = 5e-4  # s per padded token at speed 1.0, well above the tiny model's compute
+    opts = dict(token_budget=600, prefetch=1, sim_token_seconds=cost)
+    seconds, tokens = scheduler_run(seqs, loaded, EmbedOptions(devices="sim:1.0,sim:0.5", **opts))
+    ideal = tokens * cost / 1.5
+    ordered = sorted(seqs, key=lambda k: len(seqs[k]))
+    halves = [dict((k, seqs[k]) for k in ordered[i::2]) for i in (0, 1)]
+    times = {}
+
+    def one(name, part, device):
+        times[name] = scheduler_run(part, loaded, EmbedOptions(devices=device, **opts))[0]
+
+    threads = [
+        threading.Thread(target=one, args=(i, halves[i], d))
+        for i, d in enumerate(("sim:1.0", "sim:0.5"))
+    ]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    static = time.perf_counter() - start
+    print(
+        f"sim:1.0+sim:0.5 makespan / ideal: dynamic {seconds / ideal:.3f} (target <= 1.05), "
+        f"static equal split {static / ideal:.3f}"
+    )
+
+
+def decoys(model: str) -> None:
+    loaded = load_model(model)
+    structure = PDBParser(QUIET=True).get_structure("1AHW", DATA / "1AHW.pdb")
+    chains = {
+        chain.id: "".join(str(pp.get_sequence()) for pp in PPBuilder().build_peptides(chain))
+        for chain in structure[0]
+    }
+    one = {f"1AHW/{c}": s for c, s in chains.items()}
+    many = {f"decoy{i}/{c}": s for i in range(1000) for c, s in chains.items()}
+    options = EmbedOptions(devices="cpu")
+    single, thousand = float("inf"), float("inf")
+    for _ in range(3):
+        single = min(single, scheduler_run(one, loaded, options)[0])
+        thousand = min(thousand, scheduler_run(many, loaded, options)[0])
+    print(f"1,000 decoys / 1 complex embedding wall time: {thousand / single:.3f} (target <= 1.1)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="random:esm2_t6_8M_UR50D")
+    parser.add_argument("--n", type=int, default=60)
+    args = parser.parse_args()
+    makespan()
+    decoys(args.model)
+    throughput(args.model, args.n)
+
+
+if __name__ == "__main__":
+    main()
