@@ -90,8 +90,10 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def _wait_finished(page: Page) -> None:
+def _wait_finished(page: Page, form: bool = True) -> None:
     expect(page.locator(".run-status").first).to_have_text("completed", timeout=180_000)
+    if form:  # the CLI process has exited too, so the form takes a new run
+        expect(page.locator(".form-message")).to_contain_text("finished", timeout=60_000)
 
 
 def test_run_rerun_attach_export(chromium, served):
@@ -125,7 +127,7 @@ def test_run_rerun_attach_export(chromium, served):
         _field(page, "Run directory").press("Enter")
         page.get_by_role("button", name="Attach", exact=True).click()
         expect(page.get_by_text(f"Attached to {first}")).to_be_visible(timeout=30_000)
-        _wait_finished(page)
+        _wait_finished(page, form=False)
         _shot(page, "4-attached")
 
         page.get_by_role("button", name="Export report").click()

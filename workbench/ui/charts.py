@@ -115,6 +115,8 @@ class RunCharts:
             )
             color = self._color(len(self.cache_sources))
             self.cache.line("x", "hits", source=source, color=color, legend_label=f"{stage} hits")
+            self.cache.scatter("x", "hits", source=source, color=color, size=5)
+            self.cache.scatter("x", "misses", source=source, color=color, size=5, marker="x")
             self.cache.line(
                 "x",
                 "misses",
