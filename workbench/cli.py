@@ -115,7 +115,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 2 if isinstance(error, (ValueError, FileNotFoundError)) else 1
     summary = outcome["summary"]
     print(summary)
+    _print_failures(Path(config.out))
     return 0 if summary.status == "completed" else 3
+
+
+def _print_failures(run_dir: Path, limit: int = 10) -> None:
+    """The first failed items with their reasons; the rest are in structures.parquet."""
+    from workbench.engine.view import open_run
+
+    structures = open_run(run_dir).structures
+    if structures.empty:
+        return
+    failed = structures[structures["status"] == "failed"]
+    for error in failed["error"].head(limit):
+        print(f"  failed: {error}")
+    if len(failed) > limit:
+        print(f"  ... and {len(failed) - limit} more failures in {run_dir / 'structures.parquet'}")
 
 
 def _cmd_cache(args: argparse.Namespace) -> int:

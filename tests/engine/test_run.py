@@ -224,3 +224,93 @@ def test_usage_errors_exit_non_zero(tmp_path):
         text=True,
     )
     assert result.returncode == 2
+
+
+def test_two_workers_write_the_same_dataset_as_one(complexes_dir, tmp_path, same_dataset):
+    manifest = str(complexes_dir / "cases.tsv")
+    for workers in (1, 2):
+        workbench.run(
+            [complexes_dir],
+            tmp_path / f"w{workers}",
+            manifest=manifest,
+            stages=PREP,
+            no_cache=True,
+            workers=workers,
+            chunk_size=2,
+        )
+    same_dataset(tmp_path / "w1", tmp_path / "w2")
+
+
+def test_sides_apart_fail_the_item_with_no_interface(complexes_dir, tmp_path):
+    lines = (complexes_dir / "1VFB.pdb").read_text().splitlines()
+    moved = []
+    for line in lines:
+        if line.startswith(("ATOM", "HETATM")) and line[21] == "C":
+            line = f"{line[:30]}{float(line[30:38]) + 500:8.3f}{line[38:]}"
+        moved.append(line)
+    (tmp_path / "apart.pdb").write_text("\n".join(moved) + "\n")
+    summary = workbench.run(
+        [tmp_path / "apart.pdb"],
+        tmp_path / "run",
+        heavy="B",
+        light="A",
+        antigen="C",
+        stages=PREP,
+        no_cache=True,
+        workers=1,
+    )
+    assert summary.status == "completed" and summary.n_failed == 1
+    error = workbench.open_run(tmp_path / "run").structures["error"].iloc[0]
+    assert "apart.pdb" in error and "interface graph" in error and "within 5.0 Å" in error
+
+
+def test_cli_summary_merged_pdbs_and_cache_commands(complexes_dir, tmp_path):
+    cache = str(tmp_path / "cache")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.pdb").write_text("")
+    result = subprocess.run(
+        _cli(
+            str(complexes_dir / "1VFB.pdb"),
+            str(tmp_path / "in"),
+            "--out",
+            str(tmp_path / "r"),
+            "--heavy",
+            "B",
+            "--light",
+            "A",
+            "--antigen",
+            "C",
+            "--stages",
+            "prep",
+            "--workers",
+            "1",
+            "--cache-dir",
+            cache,
+            "--write-merged",
+            "--quiet",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2 items, 1 done, 1 failed" in result.stdout
+    assert "failed: " in result.stdout and "empty.pdb" in result.stdout
+    merged = list((tmp_path / "r" / "merged").glob("*.pdb"))
+    assert len(merged) == 1
+    chains = {line[21] for line in merged[0].read_text().splitlines() if line.startswith("ATOM")}
+    assert chains == {"H", "L", "C"} or chains == {"H", "L", "A"}
+    stats = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "cache", "stats", "--cache-dir", cache],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "prep" in stats.stdout
+    cleared = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "cache", "clear", "--cache-dir", cache],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "removed 1 entries" in cleared.stdout  # the empty file never reached the cache

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from workbench.annotate import check_declared_roles, detect_roles
 from workbench.cache import CacheKey, CacheStore, DisabledCache, decode_arrays, encode_arrays
 from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError, build_graph
 from workbench.sources import Item, ItemRef, SourceError
@@ -38,7 +39,7 @@ __all__ = [
     "sequence_hash",
 ]
 
-PREP_VERSION = "prep-1"
+PREP_VERSION = "prep-2"
 _RESIDUE_FIELDS = ("chain", "res_seq", "ins_code", "res_name", "aa", "role")
 
 
@@ -90,10 +91,25 @@ def _store(cache_dir: str | None, enabled: bool) -> CacheStore | DisabledCache:
     return CacheStore(cache_dir) if enabled else DisabledCache()
 
 
-def _detect_spec(structure, source: str) -> tuple[ChainSpec, list[str]]:
-    from workbench.annotate import detect_roles
+class _NoAntibody(Exception):
+    """Automatic roles found no antibody chain: nothing to build an interface from."""
 
-    return detect_roles(chain_sequences(structure), source=source)
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _roles(structure, spec: ChainSpec | None, source: str) -> tuple[ChainSpec, list[str]]:
+    """The spec to merge with: detected by numbering, or the declared one checked by numbering."""
+    chains = chain_sequences(structure)
+    if spec is not None:
+        return spec, check_declared_roles(spec, chains)
+    spec, warnings = detect_roles(chains, source=source)
+    if not (spec.heavy or spec.light or spec.scfv):
+        raise _NoAntibody(
+            f"no chain numbers as an antibody variable domain (chains: {', '.join(chains)})"
+        )
+    return spec, warnings
 
 
 def _encode(complex_: Complex, graph: InterfaceGraph, meta: dict, merged: str | None) -> bytes:
@@ -129,7 +145,7 @@ def _spec_dict(spec: ChainSpec | None) -> dict | None:
         "heavy": spec.heavy,
         "light": spec.light,
         "antigen": list(spec.antigen),
-        "scfv": list(getattr(spec, "scfv", ())),
+        "scfv": list(spec.scfv),
         "detected": spec.detected,
     }
 
@@ -137,13 +153,12 @@ def _spec_dict(spec: ChainSpec | None) -> dict | None:
 def _spec_from_dict(data: dict | None) -> ChainSpec | None:
     if data is None:
         return None
-    extra = {"scfv": tuple(data.get("scfv", ()))} if hasattr(ChainSpec, "scfv") else {}
     return ChainSpec(
         heavy=data["heavy"],
         light=data["light"],
         antigen=tuple(data["antigen"]),
         detected=data["detected"],
-        **extra,
+        scfv=tuple(data["scfv"]),
     )
 
 
@@ -153,15 +168,13 @@ def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merg
     step = "parse"
     try:
         structure = parse_structure(item)
-        warnings: list[str] = []
-        if spec is None:
-            step = "detect chain roles"
-            spec, warnings = _detect_spec(structure, source)
+        step = "chain roles"
+        spec, warnings = _roles(structure, spec, source)
         step = "merge chains"
         complex_ = merge(item, spec, structure=structure)
         step = "interface graph"
         graph = build_graph(complex_, params)
-    except (StructureError, NoInterfaceError, SourceError) as exc:
+    except (StructureError, NoInterfaceError, SourceError, _NoAntibody) as exc:
         reason = getattr(exc, "reason", str(exc))
         return {
             "status": "failed",

@@ -240,7 +240,7 @@ class PrepStage:
                 "heavy": spec.heavy if spec else None,
                 "light": spec.light if spec else None,
                 "antigen": ",".join(spec.antigen) if spec else None,
-                "scfv": ",".join(getattr(spec, "scfv", ())) if spec else None,
+                "scfv": ",".join(spec.scfv) if spec else None,
                 "roles_detected": spec.detected if spec else None,
                 "status": result.status,
                 "error": result.error,
