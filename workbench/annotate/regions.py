@@ -5,23 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from workbench.annotate.records import SequenceNumbering
+from workbench.structure.records import REGIONS
 
 __all__ = ["CONSTANT_MIN_LENGTH", "REGIONS", "regions_for_sequence"]
 
-# Same strings and order as workbench.graph.vocab.REGIONS (the graph's region feature).
-REGIONS = (
-    "unknown",
-    "FR1",
-    "CDR1",
-    "FR2",
-    "CDR2",
-    "FR3",
-    "CDR3",
-    "FR4",
-    "constant",
-    "other",
-    "antigen",
-)
 # A Fab's CH1 or CL domain is ~100 residues: a C-terminal tail at least this long after the
 # last variable domain is called "constant"; shorter tails (tags, hinges, linkers) are "other".
 CONSTANT_MIN_LENGTH = 80

@@ -25,21 +25,7 @@ __all__ = [
     "residue_charges",
 ]
 
-from workbench.structure.records import ROLES
-
-REGIONS = (
-    "unknown",
-    "FR1",
-    "CDR1",
-    "FR2",
-    "CDR2",
-    "FR3",
-    "CDR3",
-    "FR4",
-    "constant",
-    "other",
-    "antigen",
-)
+from workbench.structure.records import REGIONS, ROLES
 
 AMINO_ACIDS = tuple("ACDEFGHIKLMNPQRSTVWY")
 

@@ -35,6 +35,7 @@ from workbench.structure.parse import item_path, parse_structure, parse_warnings
 from workbench.structure.pdbout import output_chain_ids, to_pdb
 from workbench.structure.records import (
     ANTIBODY_ROLES,
+    REGIONS,
     ROLES,
     AtomTable,
     ChainRecord,
@@ -54,6 +55,7 @@ from workbench.structure.sequences import chain_sequences, one_letter, residue_k
 __all__ = [
     "ANTIBODY_ROLES",
     "BREAK_DISTANCE",
+    "REGIONS",
     "ROLES",
     "AtomTable",
     "ChainRecord",

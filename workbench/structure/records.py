@@ -12,6 +12,7 @@ import numpy as np
 
 __all__ = [
     "ANTIBODY_ROLES",
+    "REGIONS",
     "ROLES",
     "AtomTable",
     "ChainRecord",
@@ -22,6 +23,21 @@ __all__ = [
 ]
 
 ROLES = ("heavy", "light", "scfv", "antigen")
+# What a residue is in the antibody-antigen complex, once annotated: the regions of the
+# annotation stage and the codes of the graph's ``region`` node feature (index = code).
+REGIONS = (
+    "unknown",
+    "FR1",
+    "CDR1",
+    "FR2",
+    "CDR2",
+    "FR3",
+    "CDR3",
+    "FR4",
+    "constant",
+    "other",
+    "antigen",
+)
 ANTIBODY_ROLES = ("heavy", "light", "scfv")
 
 
