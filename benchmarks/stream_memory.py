@@ -53,6 +53,7 @@ def main(n_small: int = 100) -> None:
                 "--workers",
                 "2",
                 "--quiet",
+                "--no-voronota",
                 *chains,
             ]
             peaks[n] = peak_rss(command)

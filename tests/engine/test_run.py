@@ -94,6 +94,7 @@ def test_bad_inputs_fail_with_reasons_and_the_run_completes(complexes_dir, tmp_p
         light="A",
         antigen="C",
         stages=PREP,
+        voronota=False,
         cache_dir=str(cache_dir),
         workers=1,
     )
@@ -118,10 +119,22 @@ def test_warm_rerun_takes_everything_from_the_cache(
     files = [complexes_dir / f"{c}.pdb" for c in ("1VFB", "4Y7M", "5JMO")]
     manifest = str(complexes_dir / "cases.tsv")
     first = workbench.run(
-        files, tmp_path / "a", manifest=manifest, stages=PREP, cache_dir=str(cache_dir), workers=1
+        files,
+        tmp_path / "a",
+        manifest=manifest,
+        stages=PREP,
+        voronota=False,
+        cache_dir=str(cache_dir),
+        workers=1,
     )
     second = workbench.run(
-        files, tmp_path / "b", manifest=manifest, stages=PREP, cache_dir=str(cache_dir), workers=1
+        files,
+        tmp_path / "b",
+        manifest=manifest,
+        stages=PREP,
+        voronota=False,
+        cache_dir=str(cache_dir),
+        workers=1,
     )
     assert first.n_done == second.n_done == 3
     assert workbench.open_run(tmp_path / "b").structures["cached"].all()
@@ -141,6 +154,7 @@ def test_killed_run_resumes_from_the_cache(complexes_dir, tmp_path, cache_dir, s
         manifest,
         "--stages",
         "prep",
+        "--no-voronota",
         "--workers",
         "1",
         "--cache-dir",
@@ -170,6 +184,7 @@ def test_killed_run_resumes_from_the_cache(complexes_dir, tmp_path, cache_dir, s
         fresh,
         manifest=manifest,
         stages=PREP,
+        voronota=False,
         cache_dir=str(tmp_path / "cold"),
         workers=1,
     )
@@ -186,6 +201,7 @@ def test_two_runs_sharing_a_cache_leave_no_corrupt_entry(
         manifest,
         "--stages",
         "prep",
+        "--no-voronota",
         "--workers",
         "1",
         "--cache-dir",
@@ -204,6 +220,7 @@ def test_two_runs_sharing_a_cache_leave_no_corrupt_entry(
             tmp_path / "r3",
             manifest=manifest,
             stages=PREP,
+            voronota=False,
             cache_dir=str(cache_dir),
             workers=1,
         )
@@ -234,6 +251,7 @@ def test_two_workers_write_the_same_dataset_as_one(complexes_dir, tmp_path, same
             tmp_path / f"w{workers}",
             manifest=manifest,
             stages=PREP,
+            voronota=False,
             no_cache=True,
             workers=workers,
             chunk_size=2,
@@ -256,6 +274,7 @@ def test_sides_apart_fail_the_item_with_no_interface(complexes_dir, tmp_path):
         light="A",
         antigen="C",
         stages=PREP,
+        voronota=False,
         no_cache=True,
         workers=1,
     )

@@ -13,7 +13,12 @@ from workbench.engine.events import BatchDone, CacheStats
 from workbench.examples import example_manifest, example_paths
 from workbench.graph import REGIONS
 
-FULL = {"model": "random:esm2_t6_8M_UR50D", "devices": "sim:1.0,sim:0.5", "workers": 2}
+FULL = {
+    "model": "random:esm2_t6_8M_UR50D",
+    "devices": "sim:1.0,sim:0.5",
+    "workers": 2,
+    "voronota": False,
+}
 
 
 def _cache_counts(run_dir) -> dict[str, list[int]]:
@@ -103,6 +108,7 @@ def test_roles_detected_without_a_spec(case, complexes_dir, cases, tmp_path):
         [complexes_dir / f"{case}.pdb"],
         tmp_path / "run",
         stages=("prep",),
+        voronota=False,
         no_cache=True,
         workers=1,
     )
