@@ -44,9 +44,18 @@ def run(
         heavy=heavy,
         light=light,
         antigen=tuple(antigen or ()),
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in options.items()},
+        **{k: _plain(v) for k, v in options.items()},
     )
     return execute(config, cancel)
+
+
+def _plain(value: Any) -> Any:
+    """Paths as strings and lists as tuples, as RunConfig stores them."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return tuple(_plain(v) for v in value)
+    return value
 
 
 def open_run(run_dir: str | Path):
