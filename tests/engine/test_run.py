@@ -146,12 +146,12 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "workbench.cli", "run", *args]
 
 
-def test_killed_run_resumes_from_the_cache(complexes_dir, tmp_path, cache_dir, same_dataset):
-    manifest = str(complexes_dir / "cases.tsv")
-    args = [
+def _cases_args(complexes_dir: Path, cache_dir: Path) -> list[str]:
+    """CLI arguments of a one-worker prep run over every case of the manifest."""
+    return [
         str(complexes_dir),
         "--manifest",
-        manifest,
+        str(complexes_dir / "cases.tsv"),
         "--stages",
         "prep",
         "--no-voronota",
@@ -161,6 +161,11 @@ def test_killed_run_resumes_from_the_cache(complexes_dir, tmp_path, cache_dir, s
         str(cache_dir),
         "--quiet",
     ]
+
+
+def test_killed_run_resumes_from_the_cache(complexes_dir, tmp_path, cache_dir, same_dataset):
+    manifest = str(complexes_dir / "cases.tsv")
+    args = _cases_args(complexes_dir, cache_dir)
     run_dir = tmp_path / "killed"
     process = subprocess.Popen(_cli(*args, "--out", str(run_dir)))
     events = run_dir / "events.sqlite"
@@ -195,19 +200,7 @@ def test_two_runs_sharing_a_cache_leave_no_corrupt_entry(
     complexes_dir, tmp_path, cache_dir, same_dataset
 ):
     manifest = str(complexes_dir / "cases.tsv")
-    base = [
-        str(complexes_dir),
-        "--manifest",
-        manifest,
-        "--stages",
-        "prep",
-        "--no-voronota",
-        "--workers",
-        "1",
-        "--cache-dir",
-        str(cache_dir),
-        "--quiet",
-    ]
+    base = _cases_args(complexes_dir, cache_dir)
     runs = [subprocess.Popen(_cli(*base, "--out", str(tmp_path / f"r{i}"))) for i in range(2)]
     assert [p.wait(timeout=300) for p in runs] == [0, 0]
     store = CacheStore(cache_dir)
