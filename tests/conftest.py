@@ -15,7 +15,9 @@ SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
 def shared_data() -> Path:
     """../shared/data: the real complexes every test draws on; its absence is a setup error."""
     if not SHARED_DATA.is_dir():
-        raise RuntimeError(f"test data not found at {SHARED_DATA}: the repository expects ../shared")
+        raise RuntimeError(
+            f"test data not found at {SHARED_DATA}: the repository expects ../shared"
+        )
     return SHARED_DATA
 
 
@@ -29,3 +31,11 @@ def cases(complexes_dir: Path) -> list[dict[str, str]]:
     """Rows of complexes/cases.tsv: case, heavy, light ('-' = none), antigen (one id per letter)."""
     with open(complexes_dir / "cases.tsv", newline="") as handle:
         return list(csv.DictReader(handle, delimiter="\t"))
+
+
+@pytest.fixture(scope="session")
+def recorded_run(tmp_path_factory, complexes_dir: Path, cases) -> Path:
+    """A run directory written with the real EventLog and tables (tests/report/recorded.py)."""
+    from report.recorded import record_run  # tests/ is on sys.path (pytest's rootdir conftest)
+
+    return record_run(tmp_path_factory.mktemp("recorded") / "run", complexes_dir, cases)

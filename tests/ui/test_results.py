@@ -1,10 +1,14 @@
-"""ResultsView: status filter, CDRs coloured on the chosen item's chains, escaped failures."""
+"""ResultsView: status filter, CDRs coloured beside interface residues, escaped failures."""
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 
+from workbench.engine import RUN_FILES, open_run
 from workbench.ui import ResultsView
+from workbench.ui.interface import interface_residues
 from workbench.ui.results import chains_html
 
 
@@ -35,3 +39,30 @@ def test_failed_item_shows_escaped_reason(recorded_run):
     assert "<img" not in view._chains.object
     assert "&lt;img src=x onerror=alert(1)&gt;.pdb: no ATOM records" in view._chains.object
     assert "events.sqlite" in view._files.object
+
+
+def test_interface_residues_beside_the_chains(annotated_run):
+    run = open_run(annotated_run)
+    item = run.structures["item_id"].iloc[0]
+    residues = interface_residues(run.path("graphs"), item)
+    view = ResultsView(annotated_run)
+    view.item = item
+    page = view._interface.object
+    for chain, rows in residues.groupby("chain"):
+        assert f"<b>Chain {chain}</b> ({rows.role.iloc[0]}): {len(rows)} residues" in page
+    assert page.count("class='iface-res'") == len(residues)
+    # every interface residue is underlined in its chain's sequence (regions cover all chains)
+    assert view._chains.object.count(" iface'") == len(residues)
+    assert view._chains.object.count("class='res CDR3") > 0
+
+
+def test_interface_absent_or_unreadable(recorded_run, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(recorded_run, run_dir)
+    view = ResultsView(run_dir)
+    view.item = "a:0"
+    assert f"No {RUN_FILES['graphs']} yet" in view._interface.object
+    (run_dir / RUN_FILES["graphs"]).write_bytes(b"half-written")
+    view.refresh = True
+    assert "cannot be read yet" in view._interface.object
+    assert "CDR3 AKDRGYFDY" in view._chains.object  # the chains still show

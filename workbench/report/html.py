@@ -22,8 +22,9 @@ from bokeh.models import ColumnDataSource, Div, FactorRange
 from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
+from workbench.engine import RUN_FILES, RunView
 from workbench.engine.eventlog import read_events
-from workbench.report.rundir import dataset_paths, read_run_json, read_table
+from workbench.report.rundir import dataset_paths, run_info
 from workbench.ui.aggregate import RunAggregate, StageStatus
 from workbench.ui.charts import RunCharts
 
@@ -140,17 +141,17 @@ def _histogram(values: np.ndarray, title: str, name: str) -> Any:
 
 
 def _dataset(run_dir: Path) -> list[Any]:
-    structures = read_table(run_dir, "structures")
-    sequences = read_table(run_dir, "sequences")
+    view = RunView(run_dir)
+    structures, sequences = view.structures, view.sequences
     summary: dict[str, Any] = {}
-    if structures is not None:
+    if not structures.empty:
         summary["structures"] = len(structures)
         summary.update(
             {f"structures {k}": int(v) for k, v in structures["status"].value_counts().items()}
         )
     lengths = np.array([], dtype=int)
     cdr3 = np.array([], dtype=int)
-    if sequences is not None:
+    if not sequences.empty:
         summary["unique sequences"] = len(sequences)
         lengths = sequences["length"].to_numpy(dtype=int)
         if "cdr3" in sequences:
@@ -168,12 +169,12 @@ def _dataset(run_dir: Path) -> list[Any]:
 def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
     """Write the run's standalone HTML report to ``out_html`` (atomically) and return its path."""
     run_dir = Path(run_dir)
-    if not (run_dir / "events.sqlite").exists() and not (run_dir / "run.json").exists():
+    if not (run_dir / RUN_FILES["events"]).exists() and not (run_dir / RUN_FILES["run"]).exists():
         raise FileNotFoundError(f"{run_dir} is not a run directory (no run.json, no events.sqlite)")
-    meta = read_run_json(run_dir)
+    meta = run_info(run_dir)
     agg = RunAggregate()
     charts = RunCharts(rollover=None)
-    charts.apply(agg.feed(read_events(run_dir / "events.sqlite")))
+    charts.apply(agg.feed(read_events(run_dir / RUN_FILES["events"])))
     layout = column(
         _header(meta, agg, run_dir),
         _inputs(meta, agg),

@@ -1,45 +1,25 @@
-"""Reads a run directory's metadata and tables, tolerating files a live run has not written."""
+"""The one tolerant read of a run directory shared by the app and the report.
+
+A watched run may not have written run.json yet; tables and file names come from the engine
+(``RunView``, ``RUN_FILES``), whose table readers already read an absent table as empty.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from workbench.engine import RUN_FILES, read_run_json
 
-__all__ = ["DATASET_FILES", "TABLES", "dataset_paths", "read_run_json", "read_table"]
-
-TABLES = ("structures", "sequences", "regions")
-DATASET_FILES = (
-    "run.json",
-    "events.sqlite",
-    "structures.parquet",
-    "sequences.parquet",
-    "regions.parquet",
-    "complexes.fasta",
-    "graphs.h5",
-    "embeddings.h5",
-)
+__all__ = ["dataset_paths", "run_info"]
 
 
-def read_run_json(run_dir: str | Path) -> dict[str, Any] | None:
-    """run.json as a dict; None while it is absent or being replaced."""
-    path = Path(run_dir) / "run.json"
+def run_info(run_dir: str | Path) -> dict[str, Any] | None:
+    """run.json as a dict; None while a starting run has not written it yet."""
     try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
+        return read_run_json(run_dir)
+    except FileNotFoundError:
         return None
-
-
-def read_table(run_dir: str | Path, name: str) -> pd.DataFrame | None:
-    """One of the run's Parquet tables (``TABLES``); None when the stage did not write it."""
-    if name not in TABLES:
-        raise ValueError(f"unknown table {name!r}; expected one of {TABLES}")
-    path = Path(run_dir) / f"{name}.parquet"
-    if not path.exists():
-        return None
-    return pd.read_parquet(path)
 
 
 def dataset_paths(run_dir: str | Path) -> dict[str, int]:
@@ -47,6 +27,6 @@ def dataset_paths(run_dir: str | Path) -> dict[str, int]:
     run_dir = Path(run_dir)
     return {
         name: (run_dir / name).stat().st_size
-        for name in DATASET_FILES
+        for name in RUN_FILES.values()
         if (run_dir / name).is_file()
     }

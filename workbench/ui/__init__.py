@@ -4,7 +4,9 @@ Data model: a run directory (run.json, events.sqlite, Parquet tables) is the onl
 ``RunMonitor`` polls the event log by id and folds events through ``RunAggregate`` (pure, no
 Panel) into Bokeh sources: throughput in tokens/s per device over seconds since run start,
 cumulative cache hits and misses per stage, stage progress with ETA in seconds. ``RunForm``
-starts runs as CLI subprocesses; ``AttachView`` points at a run started elsewhere.
+starts runs as CLI subprocesses; ``AttachView`` points at a run started elsewhere. ``ResultsView``
+shows one item's chains with CDRs coloured beside its interface residues (``interface_residues``:
+one row per residue with a graph node, its region and buried surface area in Å²).
 
 In a notebook::
 
@@ -25,6 +27,7 @@ from workbench.ui.aggregate import (
 from workbench.ui.app import AttachView, WorkbenchApp
 from workbench.ui.charts import RunCharts
 from workbench.ui.form import RunForm
+from workbench.ui.interface import interface_residues
 from workbench.ui.launch import RunProcess, RunRequest
 from workbench.ui.monitor import RunMonitor
 from workbench.ui.paths import PathRefused, confine, default_roots
@@ -48,4 +51,5 @@ __all__ = [
     "WorkbenchApp",
     "confine",
     "default_roots",
+    "interface_residues",
 ]

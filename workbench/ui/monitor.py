@@ -15,9 +15,10 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
+from workbench.engine import RUN_FILES
 from workbench.engine.eventlog import read_events
 from workbench.report.html import untrained_weights
-from workbench.report.rundir import read_run_json
+from workbench.report.rundir import run_info
 from workbench.ui.aggregate import RunAggregate, StageStatus, Update
 from workbench.ui.charts import RunCharts
 
@@ -131,7 +132,7 @@ class RunMonitor(Viewer):
     def poll(self) -> Update:
         """Read the events added since the last poll and show what they change."""
         run_dir = Path(self.run_dir)
-        update = self._agg.feed(read_events(run_dir / "events.sqlite", after=self._agg.last_id))
+        update = self._agg.feed(read_events(run_dir / RUN_FILES["events"], after=self._agg.last_id))
         self._charts.apply(update)
         meta = self._read_meta(run_dir)
         status = (
@@ -154,11 +155,11 @@ class RunMonitor(Viewer):
     def _read_meta(self, run_dir: Path) -> dict | None:
         """run.json, re-read only when it changed on disk."""
         try:
-            mtime = (run_dir / "run.json").stat().st_mtime
+            mtime = (run_dir / RUN_FILES["run"]).stat().st_mtime
         except FileNotFoundError:
             return self._meta
         if mtime != self._meta_mtime:
-            meta = read_run_json(run_dir)
+            meta = run_info(run_dir)
             if meta is not None:
                 self._meta, self._meta_mtime = meta, mtime
         return self._meta
@@ -181,8 +182,8 @@ class RunMonitor(Viewer):
             parts.append(f"<b>Dask dashboard</b>: <a href='{url}' target='_blank'>{url}</a>")
         if untrained_weights(meta):
             parts.append(
-                "<span style='color:#a05a00'><b>Embeddings use untrained (random) ESM-2 weights."
-                "</b></span>"
+                "<span class='untrained-note' style='color:#a05a00'><b>Embeddings use untrained "
+                "(random) ESM-2 weights: they test the pipeline but carry no biology.</b></span>"
             )
         return "<br>".join(parts)
 

@@ -1,7 +1,9 @@
-"""Results of a run: the structures table, one item's chains with CDRs coloured, dataset files.
+"""Results of a run: the structures table, one item's chains with CDRs coloured beside its
+interface residues, and the dataset files.
 
-Reads the run's Parquet tables (any may be absent while the run goes on); every string taken
-from them is HTML-escaped before display.
+Reads the run's tables through ``workbench.engine.RunView`` (an absent table reads as empty
+while the run goes on) and the item's graph from graphs.h5; every string taken from them is
+HTML-escaped before display.
 """
 
 from __future__ import annotations
@@ -14,38 +16,44 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
-from workbench.report.rundir import dataset_paths, read_table
+from workbench.engine import RUN_FILES, RunView
+from workbench.report.rundir import dataset_paths
+from workbench.ui.interface import REGION_COLOURS, interface_html, interface_residues, region_kind
 
-__all__ = ["REGION_COLOURS", "ResultsView", "chains_html"]
+__all__ = ["ResultsView", "chains_html"]
 
-REGION_COLOURS = {"CDR1": "#f28e2b", "CDR2": "#59a14f", "CDR3": "#e15759"}
 _MAX_ROWS = 500
 _COLUMNS = ["item_id", "source", "status", "error", "heavy", "light", "antigen", "n_nodes"]
+_IFACE_STYLE = "border-bottom:3px solid #1f3b73;font-weight:bold"
 
 
-def _region_kind(region: str) -> str:
-    for cdr in REGION_COLOURS:
-        if str(region).upper().startswith(cdr):
-            return cdr
-    return "other"
-
-
-def chains_html(regions: pd.DataFrame) -> str:
-    """Each chain's sequence with CDR residues coloured, from one item's rows of regions.parquet."""
+def chains_html(regions: pd.DataFrame, interface: pd.DataFrame | None = None) -> str:
+    """Each chain's sequence with CDR residues coloured (and interface residues underlined),
+    from one item's rows of regions.parquet and, optionally, its ``interface_residues``."""
     if regions.empty:
         return "<p>No region annotation for this item.</p>"
+    contact = set()
+    if interface is not None:
+        contact = set(
+            zip(interface["chain"], interface["res_seq"], interface["ins_code"], strict=True)
+        )
     blocks = []
     for chain, rows in regions.groupby("chain", sort=False):
         spans = []
-        for aa, region, res_seq in zip(rows["aa"], rows["region"], rows["res_seq"], strict=True):
-            kind = _region_kind(region)
-            style = f" style='background:{REGION_COLOURS[kind]}'" if kind != "other" else ""
-            title = html.escape(f"{res_seq} {region}", quote=True)
-            spans.append(
-                f"<span class='res {kind}' title='{title}'{style}>{html.escape(aa)}</span>"
-            )
+        for aa, region, res_seq, ins in zip(
+            rows["aa"], rows["region"], rows["res_seq"], rows["ins_code"], strict=True
+        ):
+            kind = region_kind(region)
+            styles = [f"background:{REGION_COLOURS[kind]}"] if kind != "other" else []
+            classes = f"res {kind}"
+            if (chain, res_seq, ins) in contact:
+                styles.append(_IFACE_STYLE)
+                classes += " iface"
+            style = f" style='{';'.join(styles)}'" if styles else ""
+            title = html.escape(f"{res_seq}{ins} {region}", quote=True)
+            spans.append(f"<span class='{classes}' title='{title}'{style}>{html.escape(aa)}</span>")
         cdrs = ", ".join(
-            f"{cdr} {html.escape(''.join(rows['aa'][rows['region'].map(_region_kind) == cdr]))}"
+            f"{cdr} {html.escape(''.join(rows['aa'][rows['region'].map(region_kind) == cdr]))}"
             for cdr in REGION_COLOURS
         )
         blocks.append(
@@ -55,6 +63,7 @@ def chains_html(regions: pd.DataFrame) -> str:
     legend = " ".join(
         f"<span style='background:{c};padding:0 4px'>{k}</span>" for k, c in REGION_COLOURS.items()
     )
+    legend += f" <span style='{_IFACE_STYLE}'>interface</span>"
     return f"<div class='chains'>{legend}{''.join(blocks)}</div>"
 
 
@@ -70,6 +79,7 @@ class ResultsView(Viewer):
         super().__init__(run_dir=str(run_dir), **params)
         self._table = pn.pane.DataFrame(None, escape=True, index=False, sizing_mode="stretch_width")
         self._chains = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._interface = pn.pane.HTML("", sizing_mode="stretch_width")
         self._files = pn.pane.HTML("", sizing_mode="stretch_width")
         self._structures: pd.DataFrame | None = None
         self.reload()
@@ -84,8 +94,11 @@ class ResultsView(Viewer):
                 w.Button.from_param(self.param.refresh, name="Refresh"),
             ),
             self._table,
-            "#### Chains of the chosen item",
-            self._chains,
+            pn.Row(
+                pn.Column("#### Chains of the chosen item", self._chains),
+                pn.Column("#### Interface residues", self._interface),
+                sizing_mode="stretch_width",
+            ),
             "#### Dataset files",
             self._files,
             sizing_mode="stretch_width",
@@ -95,10 +108,15 @@ class ResultsView(Viewer):
     def structures(self) -> pd.DataFrame | None:
         return self._structures
 
+    @property
+    def _run(self) -> RunView:
+        return RunView(Path(self.run_dir))
+
     @param.depends("run_dir", "refresh", watch=True)
     def reload(self) -> None:
         """Read the tables again and refresh every part of the view."""
-        self._structures = read_table(self.run_dir, "structures") if self.run_dir else None
+        structures = self._run.structures if self.run_dir else pd.DataFrame()
+        self._structures = None if structures.empty else structures
         items = [] if self._structures is None else list(self._structures["item_id"])
         self.param.item.objects = items
         if self.item not in items:
@@ -127,6 +145,7 @@ class ResultsView(Viewer):
 
     @param.depends("item", watch=True)
     def _show_item(self) -> None:
+        self._interface.object = ""
         if not self.item or self._structures is None:
             self._chains.object = "<p>No item chosen.</p>"
             return
@@ -138,6 +157,23 @@ class ResultsView(Viewer):
         if row["status"] == "failed":
             self._chains.object = f"{head}: {html.escape(str(row['error']))}</p>"
             return
-        regions = read_table(self.run_dir, "regions")
-        mine = pd.DataFrame() if regions is None else regions[regions["item_id"] == self.item]
-        self._chains.object = f"{head}</p>{chains_html(mine)}"
+        regions = self._run.regions
+        mine = regions[regions["item_id"] == self.item] if not regions.empty else regions
+        interface, note = self._interface_of(self.item)
+        self._chains.object = f"{head}</p>{chains_html(mine, interface)}"
+        self._interface.object = note if interface is None else interface_html(interface)
+
+    def _interface_of(self, item_id: str) -> tuple[pd.DataFrame | None, str]:
+        """The item's interface residues, or None and why they cannot be shown yet."""
+        path = self._run.path("graphs")
+        if not path.exists():
+            return None, f"<p>No {RUN_FILES['graphs']} yet.</p>"
+        try:
+            return interface_residues(path, item_id), ""
+        except KeyError:
+            return None, "<p>No interface graph for this item.</p>"
+        except OSError as exc:  # HDF5 locks the file while the prep stage writes it
+            return None, (
+                f"<p>{RUN_FILES['graphs']} cannot be read yet (a stage is writing it; press "
+                f"Refresh when it ends): {html.escape(str(exc))}</p>"
+            )
