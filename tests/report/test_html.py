@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import html
 import re
+import sqlite3
+import subprocess
+import sys
 
 import pytest
 
 from workbench.engine.eventlog import read_events
 from workbench.engine.events import ItemFailed
-from workbench.report import write_report
+from workbench.report import run_events, write_report
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -64,3 +67,22 @@ def test_sections_and_failure_reasons(recorded_run, report):
 def test_missing_run_dir_names_it(tmp_path):
     with pytest.raises(FileNotFoundError, match=str(tmp_path)):
         write_report(tmp_path, tmp_path / "r.html")
+
+
+def test_cli_report_in_a_fresh_interpreter(recorded_run, tmp_path):
+    """`workbench report` imports the report room first (no ui imported before it)."""
+    out = tmp_path / "cli.html"
+    cmd = [sys.executable, "-m", "workbench.cli", "report", str(recorded_run), "-o", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "untrained-banner" in out.read_text()
+
+
+def test_report_while_the_log_is_being_created(recorded_run, tmp_path):
+    """An event log whose writer has not created its table yet reads as no events."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    sqlite3.connect(run_dir / "events.sqlite").close()  # the file exists, the table not yet
+    assert run_events(run_dir) == []
+    page = write_report(run_dir, tmp_path / "r.html").read_text()
+    assert "No stage ran." in page

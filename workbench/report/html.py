@@ -23,27 +23,17 @@ from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
 from workbench.engine import RUN_FILES, RunView
-from workbench.engine.eventlog import read_events
-from workbench.report.rundir import dataset_paths, run_info
+from workbench.report.rundir import dataset_paths, run_events, run_info, untrained_weights
 from workbench.ui.aggregate import RunAggregate, StageStatus
 from workbench.ui.charts import RunCharts
 
-__all__ = ["untrained_weights", "write_report"]
+__all__ = ["write_report"]
 
 _STYLE = (
     "<style>table{border-collapse:collapse;font-size:13px}"
     "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}"
     ".banner{background:#fff3cd;border:1px solid #e0b000;padding:8px;font-weight:bold}</style>"
 )
-
-
-def untrained_weights(meta: dict[str, Any] | None) -> bool:
-    """Whether the run's embeddings came from random (untrained) ESM-2 weights."""
-    if not meta:
-        return False
-    if meta.get("embeddings_untrained") is not None:
-        return bool(meta["embeddings_untrained"])
-    return str(meta.get("config", {}).get("model", "")).startswith("random:")
 
 
 def _e(value: Any) -> str:
@@ -174,7 +164,7 @@ def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
     meta = run_info(run_dir)
     agg = RunAggregate()
     charts = RunCharts(rollover=None)
-    charts.apply(agg.feed(read_events(run_dir / RUN_FILES["events"])))
+    charts.apply(agg.feed(run_events(run_dir)))
     layout = column(
         _header(meta, agg, run_dir),
         _inputs(meta, agg),

@@ -1,17 +1,20 @@
-"""The one tolerant read of a run directory shared by the app and the report.
+"""The tolerant reads of a run directory shared by the app and the report.
 
-A watched run may not have written run.json yet; tables and file names come from the engine
-(``RunView``, ``RUN_FILES``), whose table readers already read an absent table as empty.
+A watched run may not have written run.json yet, and its event log may exist before the writer
+has created its table; tables and file names come from the engine (``RunView``, ``RUN_FILES``),
+whose table readers already read an absent table as empty.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from workbench.engine import RUN_FILES, read_run_json
+from workbench.engine import RUN_FILES, Event, read_run_json
+from workbench.engine.eventlog import read_events
 
-__all__ = ["dataset_paths", "run_info"]
+__all__ = ["dataset_paths", "run_events", "run_info", "untrained_weights"]
 
 
 def run_info(run_dir: str | Path) -> dict[str, Any] | None:
@@ -20,6 +23,25 @@ def run_info(run_dir: str | Path) -> dict[str, Any] | None:
         return read_run_json(run_dir)
     except FileNotFoundError:
         return None
+
+
+def run_events(run_dir: str | Path, after: int = 0) -> list[tuple[int, Event]]:
+    """Events with id > ``after``; none while the log file exists but its table does not yet."""
+    try:
+        return read_events(Path(run_dir) / RUN_FILES["events"], after=after)
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []
+        raise
+
+
+def untrained_weights(meta: dict[str, Any] | None) -> bool:
+    """Whether the run's embeddings came from random (untrained) ESM-2 weights."""
+    if not meta:
+        return False
+    if meta.get("embeddings_untrained") is not None:
+        return bool(meta["embeddings_untrained"])
+    return str(meta.get("config", {}).get("model", "")).startswith("random:")
 
 
 def dataset_paths(run_dir: str | Path) -> dict[str, int]:

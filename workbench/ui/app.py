@@ -13,7 +13,6 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
-from workbench.report.html import write_report
 from workbench.ui.form import RunForm
 from workbench.ui.monitor import RunMonitor
 from workbench.ui.paths import PathRefused, confine, default_roots
@@ -106,6 +105,10 @@ class WorkbenchApp(Viewer):
         if not self.run_dir:
             self._export_note.object = "<p>No run to export.</p>"
             return
+        # imported here: the report draws this room's charts, so importing it at module level
+        # would make `import workbench.report` circular
+        from workbench.report import write_report
+
         try:
             out = write_report(self.run_dir, Path(self.run_dir) / "report.html")
         except (OSError, ValueError) as exc:

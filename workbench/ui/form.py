@@ -70,6 +70,7 @@ class RunForm(Viewer):
     cache_dir = param.String(default="", doc="Cache directory; blank = <runs root>/cache.")
     no_cache = param.Boolean(default=False, doc="Compute everything, store nothing.")
     cluster = param.String(default="", doc="Dask scheduler address; blank = local cluster.")
+    voronota = param.Boolean(default=True, doc="Voronoi contact areas (about 1 s per complex).")
     runs_root = param.String(default="runs", doc="Folder where new run directories go.")
     run = param.Event(doc="Start a run with these settings.")
     cancel = param.Event(doc="Stop the current run cleanly (SIGTERM).")
@@ -111,6 +112,7 @@ class RunForm(Viewer):
             pn.Row(
                 w.TextInput.from_param(self.param.cache_dir),
                 w.Checkbox.from_param(self.param.no_cache, align="end"),
+                w.Checkbox.from_param(self.param.voronota, align="end"),
                 w.TextInput.from_param(self.param.cluster, placeholder="tcp://host:8786"),
             ),
             pn.Row(
@@ -155,6 +157,7 @@ class RunForm(Viewer):
             model=self.model.strip() or "auto",
             devices=self.devices.strip() or "auto",
             cluster=self.cluster.strip() or None,
+            voronota=self.voronota,
         )
 
     @param.depends("run", watch=True)

@@ -32,6 +32,7 @@ class RunRequest:
     model: str = "auto"
     devices: str = "auto"
     cluster: str | None = None
+    voronota: bool = True  # False: skip Voronoi contact areas (about 1 s per complex)
 
     def __post_init__(self) -> None:
         if not self.inputs:
@@ -59,6 +60,8 @@ class RunRequest:
             args.append("--no-cache")
         if self.cluster:
             args += ["--cluster", self.cluster]
+        if not self.voronota:
+            args.append("--no-voronota")
         return args
 
 

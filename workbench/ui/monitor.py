@@ -16,9 +16,7 @@ import param
 from panel.viewable import Viewer
 
 from workbench.engine import RUN_FILES
-from workbench.engine.eventlog import read_events
-from workbench.report.html import untrained_weights
-from workbench.report.rundir import run_info
+from workbench.report.rundir import run_events, run_info, untrained_weights
 from workbench.ui.aggregate import RunAggregate, StageStatus, Update
 from workbench.ui.charts import RunCharts
 
@@ -132,7 +130,7 @@ class RunMonitor(Viewer):
     def poll(self) -> Update:
         """Read the events added since the last poll and show what they change."""
         run_dir = Path(self.run_dir)
-        update = self._agg.feed(read_events(run_dir / RUN_FILES["events"], after=self._agg.last_id))
+        update = self._agg.feed(run_events(run_dir, after=self._agg.last_id))
         self._charts.apply(update)
         meta = self._read_meta(run_dir)
         status = (
