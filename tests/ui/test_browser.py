@@ -105,6 +105,8 @@ def test_run_rerun_attach_export(chromium, served):
         expect(page.get_by_role("button", name="Run", exact=True)).to_be_visible(timeout=60_000)
         _field(page, "Model").fill("random:esm2_t6_8M_UR50D")
         _field(page, "Model").press("Enter")
+        expect(page.get_by_text("Random weights")).to_be_visible(timeout=30_000)
+        page.get_by_text("Voronota", exact=True).click()  # ~1 s per complex, not tested here
         _field(page, "Devices").fill("sim:1.0,sim:0.5")
         _field(page, "Devices").press("Enter")
         page.get_by_role("button", name="Run", exact=True).click()
@@ -112,6 +114,7 @@ def test_run_rerun_attach_export(chromium, served):
         page.wait_for_function(SOURCES_WITH_DATA, arg=["cache:", None], timeout=180_000)
         _shot(page, "1-running")
         _wait_finished(page)
+        expect(page.locator(".untrained-note")).to_contain_text("untrained (random)")
         _shot(page, "2-finished")
         (REPO / "docs" / "screenshots").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(REPO / "docs" / "screenshots" / "app.png"))
@@ -121,6 +124,11 @@ def test_run_rerun_attach_export(chromium, served):
         page.wait_for_function(SOURCES_WITH_DATA, arg=["cache:", "hits"], timeout=180_000)
         _wait_finished(page)
         _shot(page, "3-rerun-cache-hits")
+
+        page.get_by_text("Results", exact=True).first.click()
+        expect(page.locator(".interface-chain").first).to_be_visible(timeout=30_000)
+        expect(page.locator(".res.iface").first).to_be_visible()
+        _shot(page, "3b-results-interface")
 
         page.get_by_text("Attach", exact=True).first.click()
         _field(page, "Run directory").fill(str(first))
@@ -146,6 +154,7 @@ def test_run_rerun_attach_export(chromium, served):
         offline.goto((first / "report.html").as_uri())
         offline.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0")
         offline.wait_for_function(SOURCES_WITH_DATA, arg=["throughput:", None])
+        expect(offline.locator("#untrained-banner")).to_be_visible()
         _shot(offline, "5-report-offline")
         assert requests == []
         browser.close()

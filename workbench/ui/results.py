@@ -52,12 +52,14 @@ def chains_html(regions: pd.DataFrame, interface: pd.DataFrame | None = None) ->
             style = f" style='{';'.join(styles)}'" if styles else ""
             title = html.escape(f"{res_seq}{ins} {region}", quote=True)
             spans.append(f"<span class='{classes}' title='{title}'{style}>{html.escape(aa)}</span>")
-        cdrs = ", ".join(
-            f"{cdr} {html.escape(''.join(rows['aa'][rows['region'].map(region_kind) == cdr]))}"
+        kinds = rows["region"].map(region_kind)
+        cdrs = "".join(
+            f"; {cdr} {html.escape(''.join(rows['aa'][kinds == cdr]))}"
             for cdr in REGION_COLOURS
+            if (kinds == cdr).any()
         )
         blocks.append(
-            f"<p><b>Chain {html.escape(str(chain))}</b> ({len(rows)} residues; {cdrs})<br>"
+            f"<p><b>Chain {html.escape(str(chain))}</b> ({len(rows)} residues{cdrs})<br>"
             f"<code style='word-break:break-all'>{''.join(spans)}</code></p>"
         )
     legend = " ".join(
