@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import queue
+import random
 
+import numpy as np
 import pytest
 import torch
+from esm.rotary_embedding import RotaryEmbedding
 
+from workbench.embed import EmbedOptions, embed_unique
+from workbench.embed import device as device_module
 from workbench.embed.device import (
     MAX_BUDGET,
     DeviceSpec,
@@ -15,9 +21,12 @@ from workbench.embed.device import (
     budget_from_memory,
     is_oom,
     parse_devices,
+    private_modules,
 )
 from workbench.embed.models import load_model
 from workbench.embed.scheduler import Batch, Piece
+
+AA = "ACDEFGHIKLMNPQRSTVWY"
 
 
 def test_parse_devices():
@@ -61,3 +70,66 @@ def test_budget_grows_when_a_full_batch_left_memory_free(monkeypatch):
     free["bytes"] = 1_000_000
     worker._grow(Batch(2, (Piece("a", 5600),)), peak_bytes=5600 * 1000)
     assert outbox.empty()
+
+
+def mixed_lengths(n: int, seed: int) -> dict[str, str]:
+    rng = random.Random(seed)
+    return {f"h{i}": "".join(rng.choice(AA) for _ in range(rng.randint(8, 200))) for i in range(n)}
+
+
+def test_concurrent_devices_on_mixed_lengths_match_one_thread():
+    """Regression: device threads shared one module, and fair-esm's rotary embedding caches its
+    cos/sin tables on the module, so a batch could meet another batch's shorter tables
+    ("size of tensor a (243) must match the size of tensor b (131)")."""
+    tiny = load_model("random:custom_t2_d32_h4")
+    options = EmbedOptions(
+        devices="sim:1.0,sim:1.0,sim:0.5",
+        token_budget=240,
+        prefetch=1,
+        sim_token_seconds=0.0,
+        cpu_threads=1,
+    )
+    reference = EmbedOptions(devices="cpu", token_budget=240, cpu_threads=1)
+    for seed in range(12):
+        sequences = mixed_lengths(30, seed)
+        got = dict(embed_unique(sequences, options, model=tiny))
+        want = dict(embed_unique(sequences, reference, model=tiny))
+        assert set(got) == set(sequences)
+        for seq_hash, array in want.items():
+            np.testing.assert_allclose(got[seq_hash], array, atol=2e-3, rtol=2e-3)
+
+
+def test_private_modules_share_the_weights_but_not_the_rotary_tables():
+    model = load_model("random:custom_t2_d32_h4").model
+    mine = private_modules(model)
+    for (name, a), (_, b) in zip(
+        model.state_dict().items(), mine.state_dict().items(), strict=True
+    ):
+        assert a.data_ptr() == b.data_ptr(), name
+    rotary = [m for m in model.modules() if isinstance(m, RotaryEmbedding)]
+    copies = [m for m in mine.modules() if isinstance(m, RotaryEmbedding)]
+    assert len(rotary) == len(copies) == 2
+    assert not {id(m) for m in rotary} & {id(m) for m in copies}
+
+
+def test_cpu_backed_devices_split_the_cores_and_restore_the_threads(monkeypatch):
+    tiny = load_model("random:custom_t2_d32_h4")
+    seen = []
+    real = device_module.launch
+
+    def spy(model, tokens, layers, precision):
+        seen.append((torch.get_num_threads(), id(model)))
+        return real(model, tokens, layers, precision)
+
+    monkeypatch.setattr(device_module, "launch", spy)
+    before = torch.get_num_threads()
+    options = EmbedOptions(devices="sim:1.0,sim:1.0", token_budget=120, sim_token_seconds=0.0)
+    assert len(dict(embed_unique(mixed_lengths(12, 0), options, model=tiny))) == 12
+    share = max(1, len(os.sched_getaffinity(0)) // 2)
+    assert seen and all(threads in (1, share) for threads, _ in seen)
+    assert len({threads for threads, _ in seen}) == 1
+    assert id(tiny.model) not in {model for _, model in seen}
+    assert torch.get_num_threads() == before
+    seen.clear()
+    list(embed_unique({"a": "ACDEFG"}, EmbedOptions(devices="cpu", cpu_threads=1), model=tiny))
+    assert [threads for threads, _ in seen] == [1] and torch.get_num_threads() == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import threading
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ import torch
 from distributed import Client, LocalCluster
 
 from workbench.embed import EmbedOptions, embed_on_cluster, load_model
+from workbench.embed.distributed import BatchJob, _worker_model
 
 AA = "ACDEFGHIKLMNPQRSTVWY"
 pytestmark = pytest.mark.timeout(180)
@@ -72,3 +74,22 @@ def test_out_of_memory_on_a_worker_splits_and_fails_alone(client):
     got = dict(embed_on_cluster(sequences, options, client, model=tiny, on_failure=failures.append))
     assert sorted(got) == ["a", "b"]
     assert [f.seq_hash for f in failures] == ["c"] and "202 tokens" in failures[0].reason
+
+
+def test_each_worker_thread_runs_its_own_modules_over_one_copy_of_the_weights():
+    tiny = load_model("random:custom_t2_d32_h4")
+    job = BatchJob("random:custom_t2_d32_h4", 0, tiny.weights_checksum, (2,), "fp32", "cpu", 0.0)
+    got = {}
+
+    def take(name):
+        got[name] = _worker_model(job)[1]
+        got[f"{name} again"] = _worker_model(job)[1]
+
+    threads = [threading.Thread(target=take, args=(n,)) for n in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert got["a"] is got["a again"] and got["a"] is not got["b"]
+    weights = [{p.data_ptr() for p in got[n].parameters()} for n in ("a", "b")]
+    assert weights[0] == weights[1]

@@ -162,7 +162,8 @@ def test_a_crashing_device_ends_the_run_with_its_name(tiny, monkeypatch):
 
     monkeypatch.setattr(device_module, "launch", broken)
     with pytest.raises(EmbedError, match=r"device cpu failed.*kernel exploded"):
-        list(embed_unique({"a": "ACDE"}, EmbedOptions(devices="cpu"), model=tiny))
+        options = EmbedOptions(devices="cpu", cpu_threads=1)  # no thread probe before the device
+        list(embed_unique({"a": "ACDE"}, options, model=tiny))
 
 
 def test_reduce_for_graph():

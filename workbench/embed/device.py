@@ -6,17 +6,24 @@ copies on CUDA, up to ``prefetch`` batches ahead), runs the forward pass under
 batch to the runner: ``Finished``, ``OutOfMemory`` (CUDA OOM or a simulated one) or
 ``Crashed``. Simulated devices (``sim:<speed>``) compute on the CPU and then wait until the batch
 has lasted ``padded tokens x token_seconds / speed``.
+
+Every worker runs its own module tree over the shared weights (:func:`private_modules`):
+fair-esm's rotary embedding keeps cos/sin tables sized to the last batch on the module, so two
+threads in one module mix their batches' tables. CPU-backed devices (cpu, sim) share the cores:
+:func:`choose_cpu_threads` picks torch's intra-op thread count for them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import itertools
+import os
 import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,11 +44,14 @@ __all__ = [
     "Tuned",
     "budget_from_memory",
     "calibrate_token_seconds",
+    "choose_cpu_threads",
     "collect",
     "forward",
+    "intra_op_threads",
     "is_oom",
     "launch",
     "parse_devices",
+    "private_modules",
 ]
 
 CPU_BUDGET = 4096
@@ -154,13 +164,56 @@ def collect(stacked: torch.Tensor, lengths: Sequence[int]) -> list[np.ndarray]:
     return [host[i, 1 : n + 1].clone().numpy() for i, n in enumerate(lengths)]
 
 
+def private_modules(model: torch.nn.Module) -> torch.nn.Module:
+    """A copy of the module tree over the same parameter and buffer tensors, for one thread.
+
+    Modules may keep state between calls (fair-esm's rotary embedding caches cos/sin tables of
+    the last batch's length); weights are only read, so they are shared, not copied.
+    """
+    shared = itertools.chain(model.parameters(), model.buffers())
+    return copy.deepcopy(model, {id(t): t for t in shared})
+
+
+@contextlib.contextmanager
+def intra_op_threads(count: int) -> Iterator[None]:
+    """torch's intra-op threads set to ``count`` for the block (process-wide), then restored."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def choose_cpu_threads(loaded: LoadedModel, layers: Sequence[int], devices: int) -> int:
+    """Intra-op threads for ``devices`` CPU-backed device threads sharing this process's cores.
+
+    Each gets an equal share of the cores, unless one thread runs a short probe faster: when
+    other processes keep the cores busy, OpenMP teams spin at every barrier waiting for a
+    descheduled peer, and a forward pass slows down many times over (interleaved best of two).
+    """
+    share = max(1, len(os.sched_getaffinity(0)) // max(1, devices))
+    if share == 1:
+        return 1
+    model = private_modules(loaded.model)
+    tokens = torch.randint(4, 24, (1, 66))
+    best = {share: float("inf"), 1: float("inf")}
+    for count in (share, 1, share, 1):
+        with intra_op_threads(count):
+            start = time.perf_counter()
+            forward(model, tokens, layers, [64])
+            best[count] = min(best[count], time.perf_counter() - start)
+    return min(best, key=best.__getitem__)
+
+
 def calibrate_token_seconds(loaded: LoadedModel, layers: Sequence[int]) -> float:
     """Seconds per padded token of a CPU forward pass (best of two on a 4x256 probe)."""
+    model = private_modules(loaded.model)
     tokens = torch.randint(4, 24, (4, 258))
     best = float("inf")
     for _ in range(2):
         start = time.perf_counter()
-        forward(loaded.model, tokens, layers, [256] * 4)
+        forward(model, tokens, layers, [256] * 4)
         best = min(best, time.perf_counter() - start)
     return best / tokens.numel()
 
@@ -251,13 +304,16 @@ class DeviceWorker(threading.Thread):
             self.outbox.put(Crashed(self.device.name, exc))
 
     def _setup(self) -> None:
-        """Model onto the device; budget from free memory on CUDA, CPU_BUDGET elsewhere."""
+        """A model of this thread's own (a copy on CUDA, the weights shared on the CPU); budget
+        from free memory on CUDA, CPU_BUDGET elsewhere."""
         _autocast(self.device.torch_device.split(":")[0], self.precision)
         if self._cuda:
             self._model = copy.deepcopy(self._model).to(self.device.torch_device)
             if self._budget is None:
                 self._budget = self._probe_budget()
-        elif self._budget is None:
+            return
+        self._model = private_modules(self._model)
+        if self._budget is None:
             self._budget = CPU_BUDGET
 
     def _probe_budget(self) -> int:

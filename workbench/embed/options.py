@@ -29,6 +29,8 @@ class EmbedOptions:
         ``window`` residues overlapping by at least ``overlap``; overlaps are averaged.
     sim_token_seconds: a simulated device's batch lasts padded tokens x this / speed (compute
         included); None = measured once per run on the CPU.
+    cpu_threads: torch intra-op threads while CPU-backed devices (cpu, sim) run; None = each
+        device's share of the cores, or 1 when a probe shows busy cores make threads slower.
     """
 
     model: str = "auto"
@@ -42,6 +44,7 @@ class EmbedOptions:
     window: int = 1022
     overlap: int = 256
     sim_token_seconds: float | None = None
+    cpu_threads: int | None = None
 
     def __post_init__(self) -> None:
         if self.precision not in ("fp32", "bf16", "fp16"):
@@ -52,6 +55,8 @@ class EmbedOptions:
             raise ValueError("layers must name at least one layer")
         if self.token_budget is not None and self.token_budget < 64:
             raise ValueError(f"token_budget must be >= 64 tokens, got {self.token_budget}")
+        if self.cpu_threads is not None and self.cpu_threads < 1:
+            raise ValueError(f"cpu_threads must be >= 1, got {self.cpu_threads}")
         if self.prefetch < 0:
             raise ValueError(f"prefetch must be >= 0, got {self.prefetch}")
         if not 0 <= self.overlap < self.window:

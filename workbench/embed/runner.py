@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import queue
 from collections.abc import Callable, Iterator, Mapping
@@ -22,6 +23,8 @@ from workbench.embed.device import (
     Ready,
     Tuned,
     calibrate_token_seconds,
+    choose_cpu_threads,
+    intra_op_threads,
     parse_devices,
 )
 from workbench.embed.models import LoadedModel, load_model
@@ -275,10 +278,15 @@ class _Run:
         self.pieces = pieces
         self.on_batch = on_batch
         self.devices = parse_devices(options.devices)
+        on_cpu = sum(d.kind != "cuda" for d in self.devices)
+        self.threads = options.cpu_threads
+        if self.threads is None and on_cpu:
+            self.threads = choose_cpu_threads(loaded, layers, on_cpu)
         token_seconds = options.sim_token_seconds
         if token_seconds is None:
             sim = any(d.kind == "sim" for d in self.devices)
-            token_seconds = calibrate_token_seconds(loaded, layers) if sim else 0.0
+            with self._threads():
+                token_seconds = calibrate_token_seconds(loaded, layers) if sim else 0.0
         self.outbox: queue.Queue = queue.Queue()
         self.workers = {
             d.name: DeviceWorker(
@@ -298,8 +306,16 @@ class _Run:
         self.scheduler = sch.Scheduler(pieces.pieces(), budgets, capacity=1 + options.prefetch)
         self.totals: dict[str, tuple[int, float]] = dict.fromkeys(self.workers, (0, 0.0))
 
+    def _threads(self) -> contextlib.AbstractContextManager:
+        """The CPU-backed devices' intra-op threads (torch's setting is process-wide)."""
+        return intra_op_threads(self.threads) if self.threads else contextlib.nullcontext()
+
     def results(self) -> Iterator[tuple[str, object]]:
         """(lead hash, embedding or failure reason) as sequences complete."""
+        with self._threads():
+            yield from self._drive()
+
+    def _drive(self) -> Iterator[tuple[str, object]]:
         for worker in self.workers.values():
             worker.start()
         try:
