@@ -53,7 +53,10 @@ class EventLog:
 
 
 def read_events(path: str | Path, after: int = 0) -> list[tuple[int, Event]]:
-    """Events with id > ``after`` as (id, event); safe while a writer is appending."""
+    """Events with id > ``after`` as (id, event); safe while a writer is appending.
+
+    A log not created yet, or created but without its table yet, holds no events.
+    """
     path = Path(path)
     if not path.exists():
         return []
@@ -62,6 +65,10 @@ def read_events(path: str | Path, after: int = 0) -> list[tuple[int, Event]]:
         rows = db.execute(
             "SELECT id, payload FROM events WHERE id > ? ORDER BY id", (after,)
         ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        rows = []
     finally:
         db.close()
     return [(row_id, event_from_dict(json.loads(payload))) for row_id, payload in rows]

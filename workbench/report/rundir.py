@@ -7,7 +7,6 @@ whose table readers already read an absent table as empty.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,8 @@ def run_info(run_dir: str | Path) -> dict[str, Any] | None:
 
 
 def run_events(run_dir: str | Path, after: int = 0) -> list[tuple[int, Event]]:
-    """Events with id > ``after``; none while the log file exists but its table does not yet."""
-    try:
-        return read_events(Path(run_dir) / RUN_FILES["events"], after=after)
-    except sqlite3.OperationalError as exc:
-        if "no such table" in str(exc):
-            return []
-        raise
+    """Events of the run directory's log with id > ``after``."""
+    return read_events(Path(run_dir) / RUN_FILES["events"], after=after)
 
 
 def untrained_weights(meta: dict[str, Any] | None) -> bool:

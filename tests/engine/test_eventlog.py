@@ -1,0 +1,75 @@
+"""The event log: typed events round-trip, and a reader follows a writer in another process."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from workbench.engine import events as ev
+from workbench.engine.eventlog import EventLog, read_events
+
+SAMPLES = [
+    ev.RunStarted(run_id="r", config={"inputs": ["a.pdb"]}, n_inputs=1),
+    ev.RunFinished(run_id="r", status="completed", n_done=1, n_failed=0, seconds=1.5),
+    ev.StageStarted(run_id="r", stage="prep", total=3),
+    ev.StageProgress(run_id="r", stage="prep", done=2, total=3),
+    ev.StageFinished(run_id="r", stage="prep", done=3, failed=0, seconds=0.2),
+    ev.ItemDone(run_id="r", stage="prep", item_id="x", seconds=0.1, cached=True),
+    ev.ItemFailed(
+        run_id="r", stage="prep", item_id="y", source="y.pdb", reason="y.pdb: parse: empty"
+    ),
+    ev.ItemWarning(run_id="r", stage="prep", item_id="x", message="altloc: kept A"),
+    ev.CacheStats(run_id="r", stage="embed", hits=4, misses=1, corrupt=0),
+    ev.BatchDone(run_id="r", stage="embed", device="cuda:0", items=8, tokens=4096, seconds=0.3),
+]
+
+
+def test_every_event_kind_round_trips(tmp_path):
+    with EventLog(tmp_path / "events.sqlite") as log:
+        log.extend(SAMPLES)
+    read = [event for _, event in read_events(tmp_path / "events.sqlite")]
+    assert read == SAMPLES
+    kinds = {
+        cls.__name__
+        for cls in vars(ev).values()
+        if isinstance(cls, type) and issubclass(cls, ev.Event) and cls is not ev.Event
+    }
+    assert kinds == {event.kind for event in SAMPLES}
+    assert all(dataclasses.is_dataclass(e) and not hasattr(e, "__dict__") for e in SAMPLES)
+
+
+def test_a_missing_log_or_table_holds_no_events(tmp_path):
+    assert read_events(tmp_path / "absent.sqlite") == []
+    sqlite3.connect(tmp_path / "empty.sqlite").close()
+    assert read_events(tmp_path / "empty.sqlite") == []
+
+
+WRITER = """
+import sys, time
+from workbench.engine.eventlog import EventLog
+from workbench.engine.events import StageProgress
+with EventLog(sys.argv[1]) as log:
+    for i in range(200):
+        log.append(StageProgress(run_id="w", stage="prep", done=i + 1, total=200))
+        time.sleep(0.002)
+"""
+
+
+@pytest.mark.timeout(60)
+def test_a_reader_follows_a_writer_in_another_process(tmp_path):
+    path = tmp_path / "events.sqlite"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)])
+    seen, last = [], 0
+    deadline = time.monotonic() + 50
+    while len(seen) < 200 and time.monotonic() < deadline:
+        batch = read_events(path, after=last)
+        if batch:
+            last = batch[-1][0]
+            seen.extend(event.done for _, event in batch)
+    assert writer.wait(timeout=30) == 0
+    assert seen == list(range(1, 201))
