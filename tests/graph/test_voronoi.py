@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from workbench.graph import GraphParams, build_graph, voronota_available
 
@@ -14,8 +13,7 @@ REFERENCE = Path(__file__).resolve().parents[1] / "data" / "voronota_reference.j
 
 
 def test_areas_match_whole_structure_voronota(case_complex):
-    if not voronota_available():
-        pytest.skip("the voronota program is not on PATH (make installs it)")
+    assert voronota_available(), "the voronota program is not on PATH: `make test` installs it"
     complex_ = case_complex("1VFB")
     graph = build_graph(complex_, GraphParams(voronota=True))
     assert graph.feature_names["edge_data/voronoi_area"] == ("voronoi_area",)
