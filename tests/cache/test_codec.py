@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench.cache import decode_arrays, decode_json, encode_arrays, encode_json
+from workbench.cache import decode_arrays, decode_json, decode_meta, encode_arrays, encode_json
 
 
 def atom_arrays(pdb: Path) -> dict[str, np.ndarray]:
@@ -73,7 +73,6 @@ def test_object_arrays_are_refused_by_name() -> None:
 @pytest.mark.parametrize(
     ("arrays", "meta", "message"),
     [
-        ({"__meta__": np.zeros(1)}, {}, "invalid array name"),
         ({"": np.zeros(1)}, {}, "invalid array name"),
         ({"x": np.zeros(1)}, {"score": float("nan")}, "non-finite"),
         ({"x": np.zeros(1)}, [1, 2], "meta must be a mapping"),
@@ -84,24 +83,29 @@ def test_bad_input_is_refused(arrays, meta, message) -> None:
         encode_arrays(arrays, meta)
 
 
-def test_pickled_npz_is_not_loaded() -> None:
-    """An NPZ holding an object array (written with pickle) must not be unpickled."""
+def test_npz_and_pickles_are_not_loaded() -> None:
+    """Only our own layout is read: an NPZ (even one holding a pickle) or a pickle is refused."""
     buffer = io.BytesIO()
-    np.savez(buffer, x=np.array([{"a": 1}], dtype=object), __meta__=np.frombuffer(b"{}", np.uint8))
-    with pytest.raises(ValueError, match="without pickle"):
-        decode_arrays(buffer.getvalue())
+    np.savez(buffer, x=np.array([{"a": 1}], dtype=object))
+    for payload in (buffer.getvalue(), b"\x80\x04K\x01."):
+        with pytest.raises(ValueError, match="bad magic"):
+            decode_arrays(payload)
 
 
-def test_payloads_that_are_not_ours_are_refused() -> None:
-    with pytest.raises(ValueError, match="not an NPZ"):
-        decode_arrays(b"\x80\x04K\x01.")  # a pickle of 1
+def test_truncated_or_forged_payloads_are_refused() -> None:
     whole = encode_arrays({"x": np.arange(100)}, {"a": 1})
-    with pytest.raises(ValueError, match="NPZ"):
+    with pytest.raises(ValueError, match="truncated"):
         decode_arrays(whole[: len(whole) // 2])
-    buffer = io.BytesIO()
-    np.savez(buffer, x=np.arange(3))
-    with pytest.raises(ValueError, match="no '__meta__'"):
-        decode_arrays(buffer.getvalue())
+    with pytest.raises(ValueError, match="truncated"):
+        decode_arrays(whole[:20])
+    forged = whole.replace(b'"<i8"', b'"|O8"')
+    with pytest.raises(ValueError, match="object arrays"):
+        decode_arrays(forged)
+
+
+def test_meta_reads_alone() -> None:
+    payload = encode_arrays({"x": np.arange(10)}, {"status": "done", "n": 3})
+    assert decode_meta(payload) == {"status": "done", "n": 3}
 
 
 def test_json_round_trip_and_one_spelling() -> None:

@@ -326,3 +326,36 @@ def test_cli_summary_merged_pdbs_and_cache_commands(complexes_dir, tmp_path):
         check=True,
     )
     assert "removed 1 entries" in cleared.stdout  # the empty file never reached the cache
+
+
+def test_rerun_into_the_same_folder_keeps_groups_that_are_still_right(
+    complexes_dir, tmp_path, cache_dir, same_dataset, monkeypatch
+):
+    from workbench.output.graphs import GraphWriter, list_items
+
+    files = [complexes_dir / f"{c}.pdb" for c in ("1VFB", "4Y7M", "5JMO")]
+    options = {
+        "manifest": str(complexes_dir / "cases.tsv"),
+        "stages": PREP,
+        "voronota": False,
+        "cache_dir": str(cache_dir),
+        "workers": 1,
+    }
+    workbench.run(files, tmp_path / "run", **options)
+    copies = []
+    original = GraphWriter.write_image
+    monkeypatch.setattr(
+        GraphWriter,
+        "write_image",
+        lambda self, *a, **k: (copies.append(a[0]), original(self, *a, **k)),
+    )
+    workbench.run(files, tmp_path / "run", **options)
+    assert copies == []  # every group was already there under the same cache key
+    workbench.run(files, tmp_path / "fresh", **options)
+    same_dataset(tmp_path / "run", tmp_path / "fresh")
+
+    workbench.run(files[:2], tmp_path / "run", **options)
+    assert len(list_items(tmp_path / "run" / "graphs.h5")) == 2  # the dropped input's group goes
+    (tmp_path / "run" / "graphs.h5").write_bytes(b"left half-written by a killed run")
+    workbench.run(files, tmp_path / "run", **options)
+    same_dataset(tmp_path / "run", tmp_path / "fresh")

@@ -118,3 +118,29 @@ def test_roles_detected_without_a_spec(case, complexes_dir, cases, tmp_path):
     assert found["heavy"] == row["heavy"]
     assert (found["light"] if pd.notna(found["light"]) else "-") == row["light"]
     assert sorted(found["antigen"].split(",")) == sorted(row["antigen"])
+
+
+def test_rerun_into_an_assembled_folder_rewrites_its_groups(full_runs, tmp_path, same_dataset):
+    import shutil
+
+    again = tmp_path / "again"
+    shutil.copytree(full_runs[0], again)
+    cache = workbench.open_run(full_runs[0]).info["config"]["cache_dir"]
+    workbench.run(example_paths(), again, manifest=str(example_manifest()), cache_dir=cache, **FULL)
+    same_dataset(full_runs[0], again)
+    pd.testing.assert_frame_equal(
+        workbench.open_run(full_runs[0]).regions, workbench.open_run(again).regions
+    )
+    workbench.run(
+        example_paths(),
+        again,
+        manifest=str(example_manifest()),
+        cache_dir=cache,
+        stages=("prep",),
+        voronota=False,
+        workers=1,
+    )
+    for item_id in workbench.open_run(again).structures["item_id"]:
+        graph = workbench.open_run(again).graph(item_id)
+        assert "embedding" not in graph.node_data  # nothing of the earlier stages lingers
+        assert not graph.node_data["region"].any()

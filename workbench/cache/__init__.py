@@ -15,8 +15,8 @@ Entries
 ``$WORKBENCH_CACHE``, or ``~/.cache/workbench``. An entry is an 84-byte header (magic
 ``b"WBCACHE\\n"``, format version, key digest, payload length, payload sha256; see
 :mod:`workbench.cache.entry`) followed by the payload bytes. Payloads are opaque bytes;
-:func:`encode_arrays` (uncompressed NPZ of named arrays plus JSON meta, loaded without
-pickle) and :func:`encode_json` are the two formats stages use. Sizes are in bytes.
+:func:`encode_arrays` (raw named arrays behind a JSON header with the meta record, read
+without pickle) and :func:`encode_json` are the two formats stages use. Sizes are in bytes.
 
 Guarantees
 ----------
@@ -34,7 +34,13 @@ Guarantees
 - Lookup counts (hits, misses, corrupt) are kept per stage and per process.
 """
 
-from workbench.cache.codec import decode_arrays, decode_json, encode_arrays, encode_json
+from workbench.cache.codec import (
+    decode_arrays,
+    decode_json,
+    decode_meta,
+    encode_arrays,
+    encode_json,
+)
 from workbench.cache.keys import CacheKey, canonical_params
 from workbench.cache.stats import CacheSummary, StageStats, format_stats
 from workbench.cache.store import (
@@ -60,6 +66,7 @@ __all__ = [
     "canonical_params",
     "decode_arrays",
     "decode_json",
+    "decode_meta",
     "default_root",
     "encode_arrays",
     "encode_json",

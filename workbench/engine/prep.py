@@ -14,13 +14,20 @@ from functools import lru_cache
 import numpy as np
 
 from workbench.annotate import check_declared_roles, detect_roles
-from workbench.cache import CacheKey, CacheStore, DisabledCache, decode_arrays, encode_arrays
+from workbench.cache import (
+    CacheKey,
+    CacheStore,
+    DisabledCache,
+    decode_arrays,
+    decode_meta,
+    encode_arrays,
+)
 from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError, build_graph
+from workbench.output.graphs import graph_image
 from workbench.sources import Item, ItemRef, SourceError
 from workbench.structure import (
     ChainSpec,
     Complex,
-    ResidueMap,
     StructureError,
     chain_sequences,
     merge,
@@ -31,16 +38,13 @@ from workbench.structure import (
 __all__ = [
     "PREP_VERSION",
     "ChainRow",
-    "PrepOutput",
     "PrepResult",
     "PrepTask",
-    "decode_prep",
     "prep_chunk",
     "sequence_hash",
 ]
 
-PREP_VERSION = "prep-2"
-_RESIDUE_FIELDS = ("chain", "res_seq", "ins_code", "res_name", "aa", "role")
+PREP_VERSION = "prep-3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +61,7 @@ class ChainRow:
 
 @dataclass(frozen=True, slots=True)
 class PrepResult:
-    """What a worker sends back for one item; ``payload`` holds graph and residue arrays."""
+    """What a worker sends back for one item; ``payload`` is its cache entry (graph image)."""
 
     ref: ItemRef
     status: str  # "done" or "failed"
@@ -69,16 +73,14 @@ class PrepResult:
     warnings: tuple[str, ...] = ()
     n_nodes: int = 0
     n_edges: int = 0
+    key: str = ""  # digest of the cache key the result was made under
     payload: bytes | None = None
+    merged_pdb: str | None = None
 
-
-@dataclass(frozen=True, slots=True, eq=False)
-class PrepOutput:
-    """A decoded payload: the item's graph, residue map and (optionally) merged PDB text."""
-
-    graph: InterfaceGraph
-    residues: ResidueMap
-    merged_pdb: str | None
+    def graph_image(self) -> bytes:
+        """The item's graphs.h5 group as an HDF5 image (see workbench.output.graph_image)."""
+        arrays, _ = decode_arrays(self.payload)
+        return arrays["graph_h5"].tobytes()
 
 
 def sequence_hash(sequence: str) -> str:
@@ -113,22 +115,10 @@ def _roles(structure, spec: ChainSpec | None, source: str) -> tuple[ChainSpec, l
 
 
 def _encode(complex_: Complex, graph: InterfaceGraph, meta: dict, merged: str | None) -> bytes:
-    arrays = {f"graph/{k}": v for k, v in graph.to_arrays().items()}
-    for name in _RESIDUE_FIELDS:
-        arrays[f"res/{name}"] = np.asarray(getattr(complex_.residues, name))
+    image = graph_image(graph, complex_.residues, complex_.source)
     if merged is not None:
         meta = {**meta, "merged_pdb": merged}
-    return encode_arrays(arrays, meta)
-
-
-def decode_prep(payload: bytes) -> PrepOutput:
-    """Rebuild graph and residue map from a prep payload (cache entry or fresh result)."""
-    arrays, meta = decode_arrays(payload)
-    graph = InterfaceGraph.from_arrays(
-        {k[len("graph/") :]: v for k, v in arrays.items() if k.startswith("graph/")}
-    )
-    residues = ResidueMap(**{name: arrays[f"res/{name}"] for name in _RESIDUE_FIELDS})
-    return PrepOutput(graph=graph, residues=residues, merged_pdb=meta.get("merged_pdb"))
+    return encode_arrays({"graph_h5": np.frombuffer(image, dtype=np.uint8)}, meta)
 
 
 def _chain_rows(complex_: Complex) -> list[dict]:
@@ -191,6 +181,7 @@ def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merg
     }
     merged = to_pdb(complex_) if write_merged else None
     meta["payload"] = _encode(complex_, graph, meta, merged)
+    meta["merged_pdb"] = merged
     return meta
 
 
@@ -198,7 +189,9 @@ def _where(ref: ItemRef) -> str:
     return f"{ref.source} [{ref.member}]" if ref.member else ref.source
 
 
-def _result(item: Item, meta: dict, seconds: float, cached: bool) -> PrepResult:
+def _result(
+    item: Item, key: str, meta: dict, seconds: float, cached: bool, payload: bytes | None = None
+) -> PrepResult:
     chains = tuple(
         ChainRow(seq_hash=sequence_hash(c["sequence"]), **c) for c in meta.get("chains", ())
     )
@@ -213,7 +206,9 @@ def _result(item: Item, meta: dict, seconds: float, cached: bool) -> PrepResult:
         warnings=tuple(meta.get("warnings", ())),
         n_nodes=meta.get("n_nodes", 0),
         n_edges=meta.get("n_edges", 0),
-        payload=meta.get("payload"),
+        key=key,
+        payload=payload if meta["status"] == "done" else None,
+        merged_pdb=meta.get("merged_pdb"),
     )
 
 
@@ -247,17 +242,17 @@ class PrepTask:
     def lookup(self, item: Item, spec: ChainSpec | None) -> PrepResult | None:
         """The stored result of an item, or None; done in the parent so hits never leave it."""
         start = time.perf_counter()
-        cached = self.store().get(self.key(item, spec))
+        key = self.key(item, spec)
+        cached = self.store().get(key)
         if cached is None:
             return None
-        _, meta = decode_arrays(cached)
-        if meta["status"] == "done":
-            meta["payload"] = cached
-        return _result(item, meta, time.perf_counter() - start, cached=True)
+        meta = decode_meta(cached)
+        return _result(item, key.digest, meta, time.perf_counter() - start, True, cached)
 
     def compute(self, item: Item, spec: ChainSpec | None) -> PrepResult:
         """A miss: compute and store; an unforeseen exception fails the item, not the run."""
         start = time.perf_counter()
+        key = self.key(item, spec)
         try:
             meta = _compute(item, spec, self.params, self.write_merged)
         except Exception as exc:  # an unforeseen failure must not end the run
@@ -266,11 +261,10 @@ class PrepTask:
                 "spec": _spec_dict(spec),
                 "error": f"{_where(item.ref)}: prep: unexpected {type(exc).__name__}: {exc}",
             }
-            return _result(item, meta, time.perf_counter() - start, cached=False)
-        payload = meta.pop("payload", None)
-        self.store().put(self.key(item, spec), payload or encode_arrays({}, meta))
-        meta["payload"] = payload
-        return _result(item, meta, time.perf_counter() - start, cached=False)
+            return _result(item, key.digest, meta, time.perf_counter() - start, False)
+        payload = meta.pop("payload", None) or encode_arrays({}, meta)
+        self.store().put(key, payload)
+        return _result(item, key.digest, meta, time.perf_counter() - start, False, payload)
 
 
 def prep_chunk(task: PrepTask, chunk: list[tuple[Item, ChainSpec | None]]) -> list[PrepResult]:

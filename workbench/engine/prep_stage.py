@@ -13,7 +13,7 @@ from joblib.externals.loky import get_reusable_executor
 
 from workbench.engine.emitter import Emitter
 from workbench.engine.events import ItemDone, ItemFailed, ItemWarning
-from workbench.engine.prep import PrepResult, PrepTask, decode_prep, prep_chunk
+from workbench.engine.prep import PrepResult, PrepTask, prep_chunk
 from workbench.output.graphs import GraphWriter
 from workbench.output.tables import CHAINS_SCHEMA, STRUCTURES_SCHEMA, TableWriter
 from workbench.sources import Item, SourceError, SourceFailure, discover, iter_items, prefetch
@@ -121,6 +121,7 @@ class PrepStage:
         self.done = 0
         self.failed = 0
         self._seen: set[str] = set()
+        self._written: set[str] = set()
         self._source_failures: list[SourceFailure] = []
 
     def _pairs(self) -> Iterator[tuple[Item, ChainSpec | None]]:
@@ -150,7 +151,7 @@ class PrepStage:
         fasta_partial = fasta_path.with_name(fasta_path.name + ".partial")
         if self.write_merged:
             (self.run_dir / "merged").mkdir(exist_ok=True)
-        with GraphWriter(self.run_dir / "graphs.h5") as graphs, open(fasta_partial, "w") as fasta:
+        with _graph_writer(self.run_dir / "graphs.h5") as graphs, open(fasta_partial, "w") as fasta:
 
             def record(result: PrepResult) -> None:
                 self._record(result, structures, chains, graphs, fasta)
@@ -162,6 +163,8 @@ class PrepStage:
                 self.emit.count_cache(STAGE, corrupt=self._take_corrupt())
                 self.emit.progress(STAGE, self.done + self.failed, total)
             self._record_source_failures(structures)
+            if not self.cancel.is_set():
+                graphs.remove_except(self._written)
         fasta_partial.replace(fasta_path)
         structures.close()
         chains.close()
@@ -263,8 +266,9 @@ class PrepStage:
                 reason=result.error or "unknown error",
             )
             return
-        output = decode_prep(result.payload)
-        graphs.write(item_id, output.graph, output.residues, ref.source)
+        if not graphs.holds(item_id, result.key):
+            graphs.write_image(item_id, result.graph_image(), result.key)
+        self._written.add(item_id)
         for row in result.chains:
             chains.append(
                 {
@@ -281,14 +285,24 @@ class PrepStage:
         write_fasta(
             [(f"{item_id}|{row.role}|{row.chain}", row.sequence) for row in result.chains], fasta
         )
-        if output.merged_pdb is not None:
-            _write_text(self.run_dir / "merged" / f"{item_id}.pdb", output.merged_pdb)
+        if result.merged_pdb is not None:
+            _write_text(self.run_dir / "merged" / f"{item_id}.pdb", result.merged_pdb)
         for message in result.warnings:
             self.emit.emit(ItemWarning, stage=STAGE, item_id=item_id, message=message)
         self.done += 1
         self.emit.emit(
             ItemDone, stage=STAGE, item_id=item_id, seconds=result.seconds, cached=result.cached
         )
+
+
+def _graph_writer(path: Path) -> GraphWriter:
+    """graphs.h5 opened for appending: groups of an earlier run into this folder are reused
+    when their cache key matches; a file left unreadable by a killed run is started afresh."""
+    try:
+        return GraphWriter(path).open()
+    except OSError:
+        path.unlink(missing_ok=True)
+        return GraphWriter(path).open()
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -49,9 +49,11 @@ class RunSummary:
 
 
 def _clear_outputs(run_dir: Path) -> None:
-    """A rerun into the same folder replaces the previous dataset (the cache keeps the work)."""
+    """A rerun into the same folder replaces the previous dataset (the cache keeps the work);
+    graphs.h5 stays, and its groups are reused where their cache key still matches."""
     for name in RUN_FILES.values():
-        (run_dir / name).unlink(missing_ok=True)
+        if name != RUN_FILES["graphs"]:
+            (run_dir / name).unlink(missing_ok=True)
     for name in ("events.sqlite-wal", "events.sqlite-shm"):
         (run_dir / name).unlink(missing_ok=True)
     for partial in run_dir.glob("*.partial"):

@@ -12,13 +12,16 @@ Layout of group ``/<item_id>`` (attributes: ``kind``, ``source``, ``n_nodes``, `
   ``columns`` attribute naming its columns (for integer codes such as ``region``: the vocabulary).
 
 Atomicity: an item is written under a hidden temporary name (``.tmp-<item_id>``) and then renamed,
-so a reader never trusts a half-written group; temporary groups are ignored and replaced.
+so a reader never trusts a half-written group; temporary groups are ignored and replaced. A group
+copied from a :func:`graph_image` carries the prep cache key it was made under (attribute
+``key``), so a rerun into the same run directory keeps the groups that are already right.
 Concurrency: one writer at a time, and HDF5 file locking keeps readers out while it is open:
 open readers after the stage that writes the file has finished.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -32,9 +35,17 @@ from workbench.structure import ResidueMap
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["GraphWriter", "list_items", "read_graph", "read_graph_tensors", "read_residues"]
+__all__ = [
+    "GraphWriter",
+    "graph_image",
+    "list_items",
+    "read_graph",
+    "read_graph_tensors",
+    "read_residues",
+]
 
 _TMP = ".tmp-"
+_IMAGE_GROUP = "item"
 _STR = h5py.string_dtype("utf-8")
 
 
@@ -48,6 +59,48 @@ def _write_feature(group: h5py.Group, name: str, values: np.ndarray, columns) ->
     dataset.attrs["columns"] = _strings(np.array(columns, dtype=str))
 
 
+def _fill_group(
+    group: h5py.Group, graph: InterfaceGraph, residues: ResidueMap, source: str
+) -> None:
+    r = graph.node_residue
+    nodes = group.create_group("nodes")
+    nodes["chain"] = _strings(residues.chain[r])
+    nodes["res_seq"] = residues.res_seq[r].astype(np.int32)
+    nodes["ins_code"] = _strings(residues.ins_code[r])
+    nodes["res_name"] = _strings(residues.res_name[r])
+    nodes["atom_name"] = _strings(graph.node_atom)
+    nodes["residue"] = r.astype(np.int32)
+    table = group.create_group("residues")
+    for name in ("chain", "ins_code", "res_name", "aa", "role"):
+        table[name] = _strings(getattr(residues, name))
+    table["res_seq"] = residues.res_seq.astype(np.int32)
+    group["edge_index"] = graph.edge_index.astype(np.int64)
+    group["internal_edge_index"] = graph.internal_edge_index.astype(np.int64)
+    for name in FEATURE_GROUPS:
+        sub = group.create_group(name)
+        features = getattr(graph, name)
+        for feature, values in features.items():
+            columns = graph.feature_names.get(f"{name}/{feature}", (feature,))
+            _write_feature(sub, feature, values, columns)
+        key = name.replace("_data", "_features")
+        group.attrs[key] = _strings(np.array(list(features), dtype=str))
+    group.attrs["kind"] = graph.kind
+    group.attrs["source"] = source
+    group.attrs["n_nodes"] = graph.n_nodes
+    group.attrs["n_edges"] = graph.edge_index.shape[1]
+
+
+def graph_image(graph: InterfaceGraph, residues: ResidueMap, source: str = "") -> bytes:
+    """One item's group as a standalone in-memory HDF5 file, for :meth:`GraphWriter.write_image`.
+
+    Prep workers build it in parallel, so the single writer only copies groups.
+    """
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        _fill_group(f.create_group(_IMAGE_GROUP), graph, residues, source)
+    return buffer.getvalue()
+
+
 class GraphWriter:
     """Appends items to a graphs.h5 file; use as a context manager."""
 
@@ -55,9 +108,14 @@ class GraphWriter:
         self.path = Path(path)
         self._file: h5py.File | None = None
 
-    def __enter__(self) -> GraphWriter:
-        self._file = h5py.File(self.path, "a")
+    def open(self) -> GraphWriter:
+        """Open the file for appending (idempotent); OSError when it cannot be read as HDF5."""
+        if self._file is None:
+            self._file = h5py.File(self.path, "a")
         return self
+
+    def __enter__(self) -> GraphWriter:
+        return self.open()
 
     def __exit__(
         self,
@@ -87,37 +145,37 @@ class GraphWriter:
         tmp = _TMP + item_id
         if tmp in f:
             del f[tmp]
-        group = f.create_group(tmp)
-        r = graph.node_residue
-        nodes = group.create_group("nodes")
-        nodes["chain"] = _strings(residues.chain[r])
-        nodes["res_seq"] = residues.res_seq[r].astype(np.int32)
-        nodes["ins_code"] = _strings(residues.ins_code[r])
-        nodes["res_name"] = _strings(residues.res_name[r])
-        nodes["atom_name"] = _strings(graph.node_atom)
-        nodes["residue"] = r.astype(np.int32)
-        table = group.create_group("residues")
-        for name in ("chain", "ins_code", "res_name", "aa", "role"):
-            table[name] = _strings(getattr(residues, name))
-        table["res_seq"] = residues.res_seq.astype(np.int32)
-        group["edge_index"] = graph.edge_index.astype(np.int64)
-        group["internal_edge_index"] = graph.internal_edge_index.astype(np.int64)
-        for name in FEATURE_GROUPS:
-            sub = group.create_group(name)
-            features = getattr(graph, name)
-            for feature, values in features.items():
-                columns = graph.feature_names.get(f"{name}/{feature}", (feature,))
-                _write_feature(sub, feature, values, columns)
-            key = name.replace("_data", "_features")
-            group.attrs[key] = _strings(np.array(list(features), dtype=str))
-        group.attrs["kind"] = graph.kind
-        group.attrs["source"] = source
-        group.attrs["n_nodes"] = graph.n_nodes
-        group.attrs["n_edges"] = graph.edge_index.shape[1]
+        _fill_group(f.create_group(tmp), graph, residues, source)
+        self._publish(tmp, item_id)
+
+    def write_image(self, item_id: str, image: bytes, key: str = "") -> None:
+        """Copy an item's group from a :func:`graph_image` (one HDF5 copy, done in C)."""
+        f = self.file
+        tmp = _TMP + item_id
+        if tmp in f:
+            del f[tmp]
+        with h5py.File(io.BytesIO(image), "r") as source:
+            f.copy(source[_IMAGE_GROUP], tmp)
+        f[tmp].attrs["key"] = key
+        self._publish(tmp, item_id)
+
+    def holds(self, item_id: str, key: str) -> bool:
+        """Whether the file already holds this item written under cache key ``key``."""
+        group = self.file.get(item_id)
+        return group is not None and key != "" and group.attrs.get("key") == key
+
+    def remove_except(self, keep: set[str]) -> int:
+        """Delete the groups of items not in ``keep`` (left by an earlier run); returns count."""
+        stale = [name for name in self.file if name not in keep]
+        for name in stale:
+            del self.file[name]
+        return len(stale)
+
+    def _publish(self, tmp: str, item_id: str) -> None:
+        f = self.file
         if item_id in f:
             del f[item_id]
         f.move(tmp, item_id)
-        f.flush()
 
     def set_node_feature(
         self,
@@ -150,6 +208,7 @@ class GraphWriter:
         order = [str(n) for n in group.attrs["node_features"]]
         if name not in order:
             group.attrs["node_features"] = _strings(np.array([*order, name], dtype=str))
+        group.attrs["key"] = ""  # no longer the group its cache key made: never reused as is
         self.file.flush()
 
 
