@@ -9,26 +9,36 @@ run's SQLite event log (WAL), which the CLI bars, the app, notebooks and the rep
 Run directory files are named in ``RUN_FILES``; see the README for their contents.
 """
 
-from workbench.engine.config import STAGES, RunConfig
-from workbench.engine.emitter import Emitter
-from workbench.engine.eventlog import EventLog, read_events
-from workbench.engine.events import (
-    BatchDone,
-    CacheStats,
-    Event,
-    ItemDone,
-    ItemFailed,
-    ItemWarning,
-    RunFinished,
-    RunStarted,
-    StageFinished,
-    StageProgress,
-    StageStarted,
-    event_from_dict,
-)
-from workbench.engine.run import RunSummary, execute
-from workbench.engine.rundir import RUN_FILES, package_versions, read_run_json
-from workbench.engine.view import RunView, open_run
+from importlib import import_module
+
+# Names are imported on first use: prep workers import workbench.engine.prep alone and must not
+# pay for the embedding stack (torch) or Dask on start-up.
+_WHERE = {
+    "STAGES": "config",
+    "RunConfig": "config",
+    "Emitter": "emitter",
+    "EventLog": "eventlog",
+    "read_events": "eventlog",
+    "BatchDone": "events",
+    "CacheStats": "events",
+    "Event": "events",
+    "ItemDone": "events",
+    "ItemFailed": "events",
+    "ItemWarning": "events",
+    "RunFinished": "events",
+    "RunStarted": "events",
+    "StageFinished": "events",
+    "StageProgress": "events",
+    "StageStarted": "events",
+    "event_from_dict": "events",
+    "RUN_FILES": "rundir",
+    "package_versions": "rundir",
+    "read_run_json": "rundir",
+    "RunSummary": "run",
+    "execute": "run",
+    "RunView": "view",
+    "open_run": "view",
+}
 
 __all__ = [
     "RUN_FILES",
@@ -56,3 +66,13 @@ __all__ = [
     "read_events",
     "read_run_json",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"workbench.engine.{_WHERE[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
