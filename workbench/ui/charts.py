@@ -7,6 +7,8 @@ report, which feeds the whole log once. Sources are never rebuilt, only streamed
 
 from __future__ import annotations
 
+from bokeh.core.validation import silence
+from bokeh.core.validation.warnings import MISSING_RENDERERS
 from bokeh.models import ColumnDataSource, FactorRange, HoverTool
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
@@ -16,6 +18,8 @@ from workbench.ui.aggregate import Update
 __all__ = ["RunCharts"]
 
 _HEIGHT = 260
+# The figures start empty and gain a line per device or stage as events arrive.
+silence(MISSING_RENDERERS, True)
 
 
 class RunCharts:
