@@ -1,4 +1,6 @@
-"""`panel serve apps/workbench.py` (binds 127.0.0.1 unless given --address): the workbench app.
+"""`panel serve apps/workbench.py --address 127.0.0.1`: the workbench app.
+
+It answers loopback clients only unless WORKBENCH_ALLOW_REMOTE=1 (see workbench.ui.access).
 
 Runs go under ./runs (or $WORKBENCH_RUNS_DIR); input paths are confined to the bundled examples,
 the working directory and $WORKBENCH_ALLOWED_ROOTS.
@@ -14,7 +16,9 @@ import panel as pn
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-from workbench.ui import WorkbenchApp  # noqa: E402
+from workbench.ui import WorkbenchApp, local_only  # noqa: E402
 
 pn.extension()
-WorkbenchApp(runs_root=os.environ.get("WORKBENCH_RUNS_DIR", "runs")).servable(title="Workbench")
+local_only(lambda: WorkbenchApp(runs_root=os.environ.get("WORKBENCH_RUNS_DIR", "runs"))).servable(
+    title="Workbench"
+)

@@ -16,6 +16,7 @@ In a notebook::
     RunMonitor("runs/my-run")
 """
 
+from workbench.ui.access import is_local, local_only
 from workbench.ui.aggregate import (
     CachePoint,
     Failure,
@@ -52,4 +53,6 @@ __all__ = [
     "confine",
     "default_roots",
     "interface_residues",
+    "is_local",
+    "local_only",
 ]
