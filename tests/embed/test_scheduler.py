@@ -19,6 +19,7 @@ from workbench.embed.scheduler import (
     Scheduler,
     SetBudget,
     Split,
+    cut_batches,
 )
 
 
@@ -71,15 +72,19 @@ def test_every_piece_runs_once_within_budget():
             assert ins.batch.tokens <= 2000
 
 
-def test_one_device_cuts_maximal_batches_longest_first():
+@pytest.mark.parametrize("capacity", [1, 3])
+def test_one_device_cuts_maximal_batches_longest_first(capacity):
+    """Alone, a device gets full batches to the end (no tail split): the bare forward's batches."""
     work = pieces(200, seed=3)
-    _, _, log = simulate(work, {"cpu": 1.0}, budget=3000)
+    _, _, log = simulate(work, {"cpu": 1.0}, budget=3000, capacity=capacity)
     batches = [ins.batch for ins in log if isinstance(ins, Assign)]
     order = [p.tokens for b in batches for p in b.pieces]
     assert order == sorted(order, reverse=True)
     for batch, after in itertools.pairwise(batches):
         longest = batch.pieces[0].tokens
-        assert longest * (len(batch.pieces) + 1) > 3000 or after.pieces[0].tokens < longest
+        assert longest * len(batch.pieces) <= 3000 < longest * (len(batch.pieces) + 1)
+        assert after.pieces[0].tokens <= longest
+    assert [b.pieces for b in batches] == cut_batches(work, 3000)
 
 
 @pytest.mark.parametrize("capacity", [1, 3])

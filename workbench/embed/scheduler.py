@@ -7,8 +7,9 @@ queue by that device's own token budget (ESM's ``get_batch_indices``: ``max_len 
 so any idle device takes what is left (live rebalancing). Near the end the cut is capped by the
 device's fair share of all remaining work (share proportional to its observed tokens/s), and a
 device declines work another device would finish sooner, so no device idles while another holds a
-long batch. An out-of-memory batch is split in two and requeued at the front and the device's
-budget drops below that batch; a single piece that runs out of memory on its own fails alone.
+long batch; a lone device keeps full batches to the end (exactly :func:`cut_batches`). An
+out-of-memory batch is split in two and requeued at the front and the device's budget drops below
+that batch; a single piece that runs out of memory on its own fails alone.
 """
 
 from __future__ import annotations
@@ -255,10 +256,12 @@ class Scheduler:
         ]
         if self.in_flight and others and mine > min(others):
             return None
-        total_speed = sum(d.speed(default) for d in self._devices.values())
-        remaining = self._queued_tokens + sum(d.load for d in self._devices.values())
-        share = remaining * device.speed(default) / total_speed - device.load
-        target = min(device.budget, max(share, first.tokens))
+        target = device.budget
+        if len(self._devices) > 1:  # alone, a device gains nothing from smaller tail batches
+            total_speed = sum(d.speed(default) for d in self._devices.values())
+            remaining = self._queued_tokens + sum(d.load for d in self._devices.values())
+            share = remaining * device.speed(default) / total_speed - device.load
+            target = min(target, max(share, first.tokens))
         count = max(1, int(target // first.tokens))
         pieces = [self._queue.popleft() for _ in range(min(count, len(self._queue)))]
         self._queued_tokens -= sum(p.tokens for p in pieces)
