@@ -117,25 +117,15 @@ def test_warm_rerun_takes_everything_from_the_cache(
     complexes_dir, tmp_path, cache_dir, same_dataset
 ):
     files = [complexes_dir / f"{c}.pdb" for c in ("1VFB", "4Y7M", "5JMO")]
-    manifest = str(complexes_dir / "cases.tsv")
-    first = workbench.run(
-        files,
-        tmp_path / "a",
-        manifest=manifest,
-        stages=PREP,
-        voronota=False,
-        cache_dir=str(cache_dir),
-        workers=1,
-    )
-    second = workbench.run(
-        files,
-        tmp_path / "b",
-        manifest=manifest,
-        stages=PREP,
-        voronota=False,
-        cache_dir=str(cache_dir),
-        workers=1,
-    )
+    options = {
+        "manifest": str(complexes_dir / "cases.tsv"),
+        "stages": PREP,
+        "voronota": False,
+        "cache_dir": str(cache_dir),
+        "workers": 1,
+    }
+    first = workbench.run(files, tmp_path / "a", **options)
+    second = workbench.run(files, tmp_path / "b", **options)
     assert first.n_done == second.n_done == 3
     assert workbench.open_run(tmp_path / "b").structures["cached"].all()
     assert not workbench.open_run(tmp_path / "a").structures["cached"].any()
