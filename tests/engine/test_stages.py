@@ -144,3 +144,42 @@ def test_rerun_into_an_assembled_folder_rewrites_its_groups(full_runs, tmp_path,
         graph = workbench.open_run(again).graph(item_id)
         assert "embedding" not in graph.node_data  # nothing of the earlier stages lingers
         assert not graph.node_data["region"].any()
+
+
+@pytest.mark.timeout(300)
+def test_a_run_on_an_existing_dask_cluster(tmp_path, full_runs):
+    """--cluster: annotation and embedding go to the scheduler given, whose workers hold GPU=1."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address="127.0.0.1:0",
+        host="127.0.0.1",
+        resources={"GPU": 1},
+    ) as cluster:
+        workbench.run(
+            example_paths(),
+            tmp_path / "run",
+            manifest=str(example_manifest()),
+            cluster=cluster.scheduler_address,
+            no_cache=True,
+            **{**FULL, "devices": "cpu"},
+        )
+        assert len(cluster.workers) == 2  # the run left the cluster it was given running
+    view = workbench.open_run(tmp_path / "run")
+    info = view.info
+    assert info["status"] == "completed" and info["cluster"] == cluster.scheduler_address
+    assert info["dashboard"].startswith("http://127.0.0.1:")
+    reference = workbench.open_run(full_runs[0])
+    pd.testing.assert_frame_equal(view.regions, reference.regions)
+    with (
+        h5py.File(view.path("embeddings"), "r") as got,
+        h5py.File(reference.path("embeddings"), "r") as want,
+    ):
+        assert set(got["per_residue"]) == set(want["per_residue"])
+        for key in want["per_residue"]:
+            np.testing.assert_allclose(
+                got["per_residue"][key][()], want["per_residue"][key][()], atol=2e-3, rtol=2e-3
+            )
