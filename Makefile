@@ -23,7 +23,8 @@ system-deps:
 	fi
 
 run: $(STAMP)
-	$(BIN)/panel serve apps/workbench.py --address 127.0.0.1 --port $(PORT) --show
+	@echo "workbench app: http://127.0.0.1:$(PORT)/workbench"
+	$(BIN)/panel serve apps/workbench.py --address 127.0.0.1 --port $(PORT)
 
 demo: $(STAMP)
 	$(BIN)/workbench run --demo --out runs/demo
