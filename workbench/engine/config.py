@@ -60,7 +60,7 @@ class RunConfig:
                 "--light/--antigen need --heavy too (or leave all out to detect roles)"
             )
         if self.heavy is not None and not self.antigen:
-            raise ValueError("--heavy needs --antigen (one or several chain ids)")
+            raise ValueError("a heavy chain needs at least one antigen chain")
         if not self.inputs:
             raise ValueError("no input given")
 

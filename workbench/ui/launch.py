@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.engine.config import RunConfig
+
 __all__ = ["RunProcess", "RunRequest"]
 
 
@@ -35,12 +37,15 @@ class RunRequest:
     voronota: bool = True  # False: skip Voronoi contact areas (about 1 s per complex)
 
     def __post_init__(self) -> None:
-        if not self.inputs:
-            raise ValueError("no input chosen")
-        if (self.light or self.antigen) and not self.heavy:
-            raise ValueError("a light or antigen chain needs a heavy chain (or leave all blank)")
-        if self.heavy and not self.antigen:
-            raise ValueError("a heavy chain needs at least one antigen chain")
+        """Refuse what the run itself would refuse, with the same words (RunConfig's checks)."""
+        RunConfig(
+            inputs=self.inputs,
+            out=self.out,
+            heavy=self.heavy,
+            light=self.light,
+            antigen=self.antigen,
+            stages=self.stages,
+        )
 
     def argv(self) -> list[str]:
         """``python -m workbench.cli run ...`` with this interpreter."""
