@@ -16,6 +16,7 @@ import param
 from panel.viewable import Viewer
 
 from workbench.examples import example_manifest, example_paths
+from workbench.structure import split_chain_ids
 from workbench.ui.launch import RunProcess, RunRequest
 from workbench.ui.paths import PathRefused, confine, default_roots
 
@@ -61,7 +62,9 @@ class RunForm(Viewer):
     path = param.String(default="", doc="File or folder of structures, under the allowed roots.")
     heavy = param.String(default="", doc="Heavy chain id; blank = detect chain roles.")
     light = param.String(default="", doc="Light chain id; blank or '-' = none (nanobody).")
-    antigen = param.String(default="", doc="Antigen chain ids, comma-separated.")
+    antigen = param.String(
+        default="", doc="Antigen chain ids: ABC (one per letter) or A,B,C, as on the command line."
+    )
     manifest = param.String(default="", doc="Chain manifest (TSV/CSV); optional.")
     stages = param.ListSelector(default=list(STAGES), objects=list(STAGES), doc="Stages to run.")
     model = param.String(default="auto", doc="ESM-2: auto, a name, a path or random:<name>.")
@@ -148,7 +151,7 @@ class RunForm(Viewer):
             out=str(out),
             heavy=self.heavy.strip() or None,
             light=self.light.strip() or None,
-            antigen=tuple(a.strip() for a in self.antigen.split(",") if a.strip()),
+            antigen=split_chain_ids(self.antigen),
             manifest=manifest,
             stages=tuple(s for s in STAGES if s in self.stages),
             workers=self.workers or None,
