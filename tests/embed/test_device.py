@@ -9,7 +9,6 @@ import random
 import numpy as np
 import pytest
 import torch
-from esm.rotary_embedding import RotaryEmbedding
 
 from workbench.embed import EmbedOptions, embed_unique
 from workbench.embed import device as device_module
@@ -21,7 +20,6 @@ from workbench.embed.device import (
     budget_from_memory,
     is_oom,
     parse_devices,
-    private_modules,
 )
 from workbench.embed.models import load_model
 from workbench.embed.scheduler import Batch, Piece
@@ -78,9 +76,9 @@ def mixed_lengths(n: int, seed: int) -> dict[str, str]:
 
 
 def test_concurrent_devices_on_mixed_lengths_match_one_thread():
-    """Regression: device threads shared one module, and fair-esm's rotary embedding caches its
-    cos/sin tables on the module, so a batch could meet another batch's shorter tables
-    ("size of tensor a (243) must match the size of tensor b (131)")."""
+    """Regression: with fair-esm's forward, device threads sharing one module met each other's
+    rotary cos/sin tables ("size of tensor a (243) must match the size of tensor b (131)");
+    the encoder keeps no state on the modules."""
     tiny = load_model("random:custom_t2_d32_h4")
     options = EmbedOptions(
         devices="sim:1.0,sim:1.0,sim:0.5",
@@ -99,26 +97,13 @@ def test_concurrent_devices_on_mixed_lengths_match_one_thread():
             np.testing.assert_allclose(got[seq_hash], array, atol=2e-3, rtol=2e-3)
 
 
-def test_private_modules_share_the_weights_but_not_the_rotary_tables():
-    model = load_model("random:custom_t2_d32_h4").model
-    mine = private_modules(model)
-    for (name, a), (_, b) in zip(
-        model.state_dict().items(), mine.state_dict().items(), strict=True
-    ):
-        assert a.data_ptr() == b.data_ptr(), name
-    rotary = [m for m in model.modules() if isinstance(m, RotaryEmbedding)]
-    copies = [m for m in mine.modules() if isinstance(m, RotaryEmbedding)]
-    assert len(rotary) == len(copies) == 2
-    assert not {id(m) for m in rotary} & {id(m) for m in copies}
-
-
 def test_cpu_backed_devices_split_the_cores_and_restore_the_threads(monkeypatch):
     tiny = load_model("random:custom_t2_d32_h4")
     seen = []
     real = device_module.launch
 
     def spy(model, tokens, layers, precision):
-        seen.append((torch.get_num_threads(), id(model)))
+        seen.append((torch.get_num_threads(), model))
         return real(model, tokens, layers, precision)
 
     monkeypatch.setattr(device_module, "launch", spy)
@@ -128,7 +113,7 @@ def test_cpu_backed_devices_split_the_cores_and_restore_the_threads(monkeypatch)
     share = max(1, len(os.sched_getaffinity(0)) // 2)
     assert seen and all(threads in (1, share) for threads, _ in seen)
     assert len({threads for threads, _ in seen}) == 1
-    assert id(tiny.model) not in {model for _, model in seen}
+    assert all(model is tiny.model for _, model in seen)  # CPU devices share the weights
     assert torch.get_num_threads() == before
     seen.clear()
     list(embed_unique({"a": "ACDEFG"}, EmbedOptions(devices="cpu", cpu_threads=1), model=tiny))

@@ -2,22 +2,20 @@
 
 A worker tokenises the batches it was given ahead of time (pinned memory and non-blocking
 copies on CUDA, up to ``prefetch`` batches ahead), runs the forward pass under
-``torch.inference_mode`` (autocast bf16/fp16 on CUDA, bf16 on CPU), and posts one message per
+``torch.inference_mode`` (:func:`~workbench.embed.encoder.encode`; autocast bf16/fp16 on CUDA,
+bf16 on CPU), and posts one message per
 batch to the runner: ``Finished``, ``OutOfMemory`` (CUDA OOM or a simulated one) or
 ``Crashed``. Simulated devices (``sim:<speed>``) compute on the CPU and then wait until the batch
 has lasted ``padded tokens x token_seconds / speed``.
 
-Every worker runs its own module tree over the shared weights (:func:`private_modules`):
-fair-esm's rotary embedding keeps cos/sin tables sized to the last batch on the module, so two
-threads in one module mix their batches' tables. CPU-backed devices (cpu, sim) share the cores:
-:func:`choose_cpu_threads` picks torch's intra-op thread count for them.
+CPU-backed devices (cpu, sim) share one model (the encoder keeps no state on its modules) and
+the cores: :func:`choose_cpu_threads` picks torch's intra-op thread count for them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
-import itertools
 import os
 import queue
 import threading
@@ -30,6 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from workbench.embed.encoder import encode
 from workbench.embed.models import LoadedModel
 from workbench.embed.scheduler import Batch
 
@@ -51,7 +50,6 @@ __all__ = [
     "is_oom",
     "launch",
     "parse_devices",
-    "private_modules",
 ]
 
 CPU_BUDGET = 4096
@@ -154,7 +152,7 @@ def launch(
 ) -> torch.Tensor:
     """Queue the forward pass (asynchronous on CUDA); float16 (B, T, D x len(layers))."""
     with torch.inference_mode(), _autocast(tokens.device.type, precision):
-        reps = model(tokens, repr_layers=sorted(set(layers)))["representations"]
+        reps = encode(model, tokens, set(layers))
         return torch.cat([reps[layer] for layer in layers], dim=-1).to(torch.float16)
 
 
@@ -162,16 +160,6 @@ def collect(stacked: torch.Tensor, lengths: Sequence[int]) -> list[np.ndarray]:
     """Wait for the batch, bring it to the host once, and cut one copy per sequence."""
     host = stacked.cpu()
     return [host[i, 1 : n + 1].clone().numpy() for i, n in enumerate(lengths)]
-
-
-def private_modules(model: torch.nn.Module) -> torch.nn.Module:
-    """A copy of the module tree over the same parameter and buffer tensors, for one thread.
-
-    Modules may keep state between calls (fair-esm's rotary embedding caches cos/sin tables of
-    the last batch's length); weights are only read, so they are shared, not copied.
-    """
-    shared = itertools.chain(model.parameters(), model.buffers())
-    return copy.deepcopy(model, {id(t): t for t in shared})
 
 
 @contextlib.contextmanager
@@ -196,7 +184,7 @@ def choose_cpu_threads(loaded: LoadedModel, layers: Sequence[int], devices: int)
     share = max(1, len(os.sched_getaffinity(0)) // max(1, devices))
     if share == 1:
         return 1
-    model = private_modules(loaded.model)
+    model = loaded.model
     tokens = torch.randint(4, 24, (1, 66))
     best = {1: float("inf"), share: float("inf")}  # the first call's warm-up falls on 1
     for _ in range(2):
@@ -212,7 +200,7 @@ def choose_cpu_threads(loaded: LoadedModel, layers: Sequence[int], devices: int)
 
 def calibrate_token_seconds(loaded: LoadedModel, layers: Sequence[int]) -> float:
     """Seconds per padded token of a CPU forward pass (best of two on a 4x256 probe)."""
-    model = private_modules(loaded.model)
+    model = loaded.model
     tokens = torch.randint(4, 24, (4, 258))
     best = float("inf")
     for _ in range(2):
@@ -308,16 +296,14 @@ class DeviceWorker(threading.Thread):
             self.outbox.put(Crashed(self.device.name, exc))
 
     def _setup(self) -> None:
-        """A model of this thread's own (a copy on CUDA, the weights shared on the CPU); budget
+        """A copy of the model on a CUDA device (CPU devices share the loaded one); the budget
         from free memory on CUDA, CPU_BUDGET elsewhere."""
         _autocast(self.device.torch_device.split(":")[0], self.precision)
         if self._cuda:
             self._model = copy.deepcopy(self._model).to(self.device.torch_device)
             if self._budget is None:
                 self._budget = self._probe_budget()
-            return
-        self._model = private_modules(self._model)
-        if self._budget is None:
+        elif self._budget is None:
             self._budget = CPU_BUDGET
 
     def _probe_budget(self) -> int:

@@ -1,12 +1,11 @@
 """Multi-node embedding: batches as Dask tasks on workers that declare the resource ``GPU=1``.
 
 Each worker process loads the model once (module-level cache keyed by weights checksum and
-device) and reuses it for every batch; each of its threads runs its own module tree over those
-weights (fair-esm's modules keep per-call state). Balancing is Dask's (a free worker takes the
-next task, idle workers steal queued ones); a batch whose worker dies is recomputed on another by
-the Dask scheduler; an out-of-memory batch comes back as such and is split in two and
-resubmitted. On a worker the device is the first of ``options.devices`` (default "auto": its
-first visible GPU, else the CPU); simulated devices there are paced by
+device) and reuses it for every batch, from all of its threads. Balancing is Dask's (a free
+worker takes the next task, idle workers steal queued ones); a batch whose worker dies is
+recomputed on another by the Dask scheduler; an out-of-memory batch comes back as such and is
+split in two and resubmitted. On a worker the device is the first of ``options.devices``
+(default "auto": its first visible GPU, else the CPU); simulated devices there are paced by
 ``options.sim_token_seconds`` (0 if unset).
 """
 
@@ -27,7 +26,6 @@ from workbench.embed.device import (
     forward,
     is_oom,
     parse_devices,
-    private_modules,
 )
 from workbench.embed.models import LoadedModel, ModelError, load_model
 from workbench.embed.options import EmbedOptions
@@ -43,7 +41,6 @@ from workbench.embed.scheduler import Piece, cut_batches
 __all__ = ["BatchJob", "embed_on_cluster", "run_batch"]
 
 _MODELS: dict[tuple[str, str], tuple[LoadedModel, torch.nn.Module, DeviceSpec]] = {}
-_THREAD_MODULES: dict[tuple[str, str, int], torch.nn.Module] = {}
 _LOCK = threading.Lock()
 
 
@@ -61,8 +58,7 @@ class BatchJob:
 
 
 def _worker_model(job: BatchJob) -> tuple[LoadedModel, torch.nn.Module, DeviceSpec]:
-    """The model for ``job``: loaded and moved to the device once per process, and a module tree
-    of the calling thread's own over those weights."""
+    """The model for ``job``, loaded and moved to the device once per process."""
     key = (job.weights_checksum, job.devices)
     with _LOCK:
         if key not in _MODELS:
@@ -78,11 +74,7 @@ def _worker_model(job: BatchJob) -> tuple[LoadedModel, torch.nn.Module, DeviceSp
             if device.kind == "cuda":
                 module = copy.deepcopy(module).to(device.torch_device)
             _MODELS[key] = (loaded, module, device)
-        loaded, module, device = _MODELS[key]
-        mine = (*key, threading.get_ident())
-        if mine not in _THREAD_MODULES:
-            _THREAD_MODULES[mine] = private_modules(module)
-        return loaded, _THREAD_MODULES[mine], device
+        return _MODELS[key]
 
 
 def run_batch(
