@@ -1,4 +1,5 @@
-"""Assemble: regions and embeddings onto every item's residues and graph nodes."""
+"""Assemble: regions and embeddings onto every item's residues and graph nodes, and the
+per-sequence table."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ import pandas as pd
 
 from workbench.annotate import SequenceNumbering, regions_for_sequence
 from workbench.embed import reduce_for_graph
+from workbench.engine.prep_stage import SequenceIndex
 from workbench.graph import REGIONS
 from workbench.output.embeddings import read_embedding
 from workbench.output.graphs import GraphWriter, read_residues
 from workbench.output.tables import REGIONS_SCHEMA, TableWriter
 
-__all__ = ["Assembler"]
+__all__ = ["Assembler", "sequence_rows"]
 
 _REGION_CODE = {name: code for code, name in enumerate(REGIONS)}
 
@@ -124,3 +126,43 @@ class Assembler:
         for row, vector in zip(rows.itertuples(), vectors, strict=True):
             per_residue[row.start : row.stop] = vector
         graphs.set_node_feature(item_id, "embedding", per_residue[nodes])
+
+
+def sequence_rows(index: SequenceIndex, numbering: dict | None, scheme: str) -> list[dict]:
+    """sequences.parquet rows: one per unique sequence, or one per domain once numbered."""
+    rows = []
+    for seq_hash, sequence in index.sequences.items():
+        base = {
+            "seq_hash": seq_hash,
+            "sequence": sequence,
+            "length": len(sequence),
+            "n_items": len(index.items[seq_hash]),
+            "items": index.items[seq_hash],
+            "roles": sorted(index.roles[seq_hash]),
+        }
+        record = numbering.get(seq_hash) if numbering else None
+        if record is None or not record.domains:
+            rows.append(
+                {
+                    **base,
+                    "scheme": scheme if record else None,
+                    "error": record.error if record else None,
+                }
+            )
+            continue
+        for k, domain in enumerate(record.domains):
+            rows.append(
+                {
+                    **base,
+                    "domain": k,
+                    "chain_type": domain.chain_type,
+                    "species": domain.species,
+                    "scheme": scheme,
+                    "cdr1": domain.cdr1,
+                    "cdr2": domain.cdr2,
+                    "cdr3": domain.cdr3,
+                    "v_start": domain.start,
+                    "v_end": domain.end,
+                }
+            )
+    return rows

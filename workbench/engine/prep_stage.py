@@ -19,7 +19,7 @@ from workbench.output.tables import CHAINS_SCHEMA, STRUCTURES_SCHEMA, TableWrite
 from workbench.sources import Item, SourceError, SourceFailure, discover, iter_items, prefetch
 from workbench.structure import ChainSpec, Manifest, write_fasta
 
-__all__ = ["PrepStage", "SequenceIndex", "sequence_rows"]
+__all__ = ["PrepStage", "SequenceIndex"]
 
 STAGE = "prep"
 
@@ -40,46 +40,6 @@ class SequenceIndex:
     def with_roles(self, roles: tuple[str, ...]) -> dict[str, str]:
         """Hash → sequence of the sequences that occur in at least one of ``roles``."""
         return {h: s for h, s in self.sequences.items() if self.roles[h] & set(roles)}
-
-
-def sequence_rows(index: SequenceIndex, numbering: dict | None, scheme: str) -> list[dict]:
-    """sequences.parquet rows: one per unique sequence, or one per domain once numbered."""
-    rows = []
-    for seq_hash, sequence in index.sequences.items():
-        base = {
-            "seq_hash": seq_hash,
-            "sequence": sequence,
-            "length": len(sequence),
-            "n_items": len(index.items[seq_hash]),
-            "items": index.items[seq_hash],
-            "roles": sorted(index.roles[seq_hash]),
-        }
-        record = numbering.get(seq_hash) if numbering else None
-        if record is None or not record.domains:
-            rows.append(
-                {
-                    **base,
-                    "scheme": scheme if record else None,
-                    "error": record.error if record else None,
-                }
-            )
-            continue
-        for k, domain in enumerate(record.domains):
-            rows.append(
-                {
-                    **base,
-                    "domain": k,
-                    "chain_type": domain.chain_type,
-                    "species": domain.species,
-                    "scheme": scheme,
-                    "cdr1": domain.cdr1,
-                    "cdr2": domain.cdr2,
-                    "cdr3": domain.cdr3,
-                    "v_start": domain.start,
-                    "v_end": domain.end,
-                }
-            )
-    return rows
 
 
 def _estimate_total(inputs: tuple[str, ...]) -> int | None:

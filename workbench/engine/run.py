@@ -12,14 +12,14 @@ from pathlib import Path
 
 from workbench.annotate import AnnotateOptions
 from workbench.embed import EmbedOptions
-from workbench.engine.assemble import Assembler
+from workbench.engine.assemble import Assembler, sequence_rows
 from workbench.engine.cluster import dask_client
 from workbench.engine.config import RunConfig
 from workbench.engine.emitter import Emitter
 from workbench.engine.eventlog import EventLog
 from workbench.engine.events import RunFinished, RunStarted, StageFinished, StageStarted
 from workbench.engine.prep import PrepTask
-from workbench.engine.prep_stage import PrepStage, sequence_rows
+from workbench.engine.prep_stage import PrepStage
 from workbench.engine.rundir import RUN_FILES, package_versions, write_run_json
 from workbench.engine.stages import annotate_stage, embed_stage
 from workbench.graph import GraphParams
