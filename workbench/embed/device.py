@@ -3,10 +3,9 @@
 A worker tokenises the batches it was given ahead of time (pinned memory and non-blocking
 copies on CUDA, up to ``prefetch`` batches ahead), runs the forward pass under
 ``torch.inference_mode`` (:func:`~workbench.embed.encoder.encode`; autocast bf16/fp16 on CUDA,
-bf16 on CPU), and posts one message per
-batch to the runner: ``Finished``, ``OutOfMemory`` (CUDA OOM or a simulated one) or
-``Crashed``. Simulated devices (``sim:<speed>``) compute on the CPU and then wait until the batch
-has lasted ``padded tokens x token_seconds / speed``.
+bf16 on CPU), and posts one message per batch to the runner: ``Finished``, ``OutOfMemory``
+(CUDA OOM or a simulated one) or ``Crashed``. Simulated devices (``sim:<speed>``) compute on
+the CPU and then wait until the batch has lasted ``padded tokens x token_seconds / speed``.
 
 CPU-backed devices (cpu, sim) share one model (the encoder keeps no state on its modules) and
 the cores: :func:`choose_cpu_threads` picks torch's intra-op thread count for them.
@@ -184,14 +183,13 @@ def choose_cpu_threads(loaded: LoadedModel, layers: Sequence[int], devices: int)
     share = max(1, len(os.sched_getaffinity(0)) // max(1, devices))
     if share == 1:
         return 1
-    model = loaded.model
     tokens = torch.randint(4, 24, (1, 66))
     best = {1: float("inf"), share: float("inf")}  # the first call's warm-up falls on 1
     for _ in range(2):
         for count in best:
             with intra_op_threads(count):
                 start = time.perf_counter()
-                forward(model, tokens, layers, [64])
+                forward(loaded.model, tokens, layers, [64])
                 best[count] = min(best[count], time.perf_counter() - start)
         if max(best.values()) > 2 * min(best.values()):
             break
@@ -200,12 +198,11 @@ def choose_cpu_threads(loaded: LoadedModel, layers: Sequence[int], devices: int)
 
 def calibrate_token_seconds(loaded: LoadedModel, layers: Sequence[int]) -> float:
     """Seconds per padded token of a CPU forward pass (best of two on a 4x256 probe)."""
-    model = loaded.model
     tokens = torch.randint(4, 24, (4, 258))
     best = float("inf")
     for _ in range(2):
         start = time.perf_counter()
-        forward(model, tokens, layers, [256] * 4)
+        forward(loaded.model, tokens, layers, [256] * 4)
         best = min(best, time.perf_counter() - start)
     return best / tokens.numel()
 

@@ -22,7 +22,9 @@ __all__ = ["encode"]
 _MASK_RATIO_TRAIN = 0.15 * 0.8  # ESM-2's token-dropout rescaling, as in fair-esm
 
 
-def encode(model: torch.nn.Module, tokens: torch.Tensor, layers: Collection[int]) -> dict:
+def encode(
+    model: torch.nn.Module, tokens: torch.Tensor, layers: Collection[int]
+) -> dict[int, torch.Tensor]:
     """Representations ``{layer: (B, T, D)}`` of ``layers`` (0 = token embeddings; the last
     layer after the final layer norm, as fair-esm returns it) for a tokenised batch."""
     padding = tokens.eq(model.padding_idx)
@@ -43,7 +45,7 @@ def encode(model: torch.nn.Module, tokens: torch.Tensor, layers: Collection[int]
         x = x + layer.fc2(F.gelu(layer.fc1(layer.final_layer_norm(x))))
         if index in layers:
             out[index] = x
-    if deepest == model.num_layers and deepest:
+    if deepest == model.num_layers:
         out[deepest] = model.emb_layer_norm_after(x)
     return out
 
