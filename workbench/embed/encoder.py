@@ -38,8 +38,7 @@ def encode(
     out = {0: x} if 0 in layers else {}
     keys = (~padding)[:, None, None, :] if padding.any() else None
     deepest = max(layers)
-    if deepest:
-        cos, sin = _rotary_tables(model.layers[0].self_attn.rot_emb.inv_freq, tokens.shape[1])
+    cos, sin = _rotary_tables(model.layers[0].self_attn.rot_emb.inv_freq, tokens.shape[1])
     for index, layer in enumerate(model.layers[:deepest], start=1):
         x = x + _attention(layer.self_attn, layer.self_attn_layer_norm(x), keys, cos, sin)
         x = x + layer.fc2(F.gelu(layer.fc1(layer.final_layer_norm(x))))
