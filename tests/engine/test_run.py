@@ -21,6 +21,19 @@ from workbench.engine.events import ItemDone, ItemFailed, RunFinished
 PREP = ("prep",)
 
 
+def cached_prep(complexes_dir: Path, cache_dir: Path) -> tuple[list[Path], dict]:
+    """Three complexes of the manifest, prep only, through ``cache_dir``, in one process."""
+    files = [complexes_dir / f"{c}.pdb" for c in ("1VFB", "4Y7M", "5JMO")]
+    options = {
+        "manifest": str(complexes_dir / "cases.tsv"),
+        "stages": PREP,
+        "voronota": False,
+        "cache_dir": str(cache_dir),
+        "workers": 1,
+    }
+    return files, options
+
+
 def test_every_case_of_the_manifest(complexes_dir, cases, tmp_path, cache_dir):
     summary = workbench.run(
         [complexes_dir],
@@ -116,14 +129,7 @@ def test_bad_inputs_fail_with_reasons_and_the_run_completes(complexes_dir, tmp_p
 def test_warm_rerun_takes_everything_from_the_cache(
     complexes_dir, tmp_path, cache_dir, same_dataset
 ):
-    files = [complexes_dir / f"{c}.pdb" for c in ("1VFB", "4Y7M", "5JMO")]
-    options = {
-        "manifest": str(complexes_dir / "cases.tsv"),
-        "stages": PREP,
-        "voronota": False,
-        "cache_dir": str(cache_dir),
-        "workers": 1,
-    }
+    files, options = cached_prep(complexes_dir, cache_dir)
     first = workbench.run(files, tmp_path / "a", **options)
     second = workbench.run(files, tmp_path / "b", **options)
     assert first.n_done == second.n_done == 3
@@ -323,14 +329,7 @@ def test_rerun_into_the_same_folder_keeps_groups_that_are_still_right(
 ):
     from workbench.output.graphs import GraphWriter, list_items
 
-    files = [complexes_dir / f"{c}.pdb" for c in ("1VFB", "4Y7M", "5JMO")]
-    options = {
-        "manifest": str(complexes_dir / "cases.tsv"),
-        "stages": PREP,
-        "voronota": False,
-        "cache_dir": str(cache_dir),
-        "workers": 1,
-    }
+    files, options = cached_prep(complexes_dir, cache_dir)
     workbench.run(files, tmp_path / "run", **options)
     copies = []
     original = GraphWriter.write_image
