@@ -17,6 +17,7 @@ __all__ = [
     "SEQUENCES_SCHEMA",
     "STRUCTURES_SCHEMA",
     "TableWriter",
+    "check_row",
     "read_table",
     "write_table",
 ]
@@ -89,6 +90,14 @@ REGIONS_SCHEMA = pa.schema(
 )
 
 
+def check_row(row: Mapping[str, Any], schema: pa.Schema, path: Path) -> Mapping[str, Any]:
+    """The row, if every key is a column: a misspelt key would otherwise write a null column."""
+    unknown = set(row) - set(schema.names)
+    if unknown:
+        raise KeyError(f"{path.name}: no column {sorted(unknown)}; the columns are {schema.names}")
+    return row
+
+
 class TableWriter:
     """Streams rows into a Parquet file in batches; the file appears only when closed cleanly."""
 
@@ -102,7 +111,7 @@ class TableWriter:
         self.count = 0
 
     def append(self, row: Mapping[str, Any]) -> None:
-        self._rows.append(row)
+        self._rows.append(check_row(row, self.schema, self.path))
         self.count += 1
         if len(self._rows) >= self._batch_rows:
             self.flush()
@@ -110,7 +119,9 @@ class TableWriter:
     def extend_columns(self, columns: Mapping[str, Any]) -> None:
         """Append many rows given column-wise (arrays or lists of equal length)."""
         self.flush()
-        table = pa.Table.from_pydict(dict(columns), schema=self.schema)
+        table = pa.Table.from_pydict(
+            dict(check_row(columns, self.schema, self.path)), schema=self.schema
+        )
         self._writer.write_table(table)
         self.count += table.num_rows
 
@@ -134,7 +145,8 @@ def write_table(path: str | Path, rows: Sequence[Mapping[str, Any]], schema: pa.
     """Write rows at once (small tables), atomically."""
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
-    pq.write_table(pa.Table.from_pylist(list(rows), schema=schema), partial)
+    rows = [check_row(row, schema, path) for row in rows]
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), partial)
     os.replace(partial, path)
     return path
 
