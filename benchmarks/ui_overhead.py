@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from workbench.examples import example_manifest, example_paths
-from workbench.ui import RunMonitor, RunProcess, RunRequest
+from workbench.record import RunConfig
+from workbench.ui import RunMonitor, RunProcess
 
 REPEATS = 3
 POLL_S = 0.5
@@ -24,7 +25,7 @@ POLL_S = 0.5
 
 def one_run(out: Path, watched: bool) -> float:
     """Seconds from launch to exit of one CLI run, optionally polled by a monitor."""
-    request = RunRequest(
+    config = RunConfig.build(
         inputs=tuple(str(p) for p in example_paths()),
         out=str(out),
         manifest=str(example_manifest()),
@@ -35,7 +36,7 @@ def one_run(out: Path, watched: bool) -> float:
         devices="sim:1.0,sim:0.5",
     )
     start = time.perf_counter()
-    proc = RunProcess(request)
+    proc = RunProcess(config)
     monitor = RunMonitor(out, live=False) if watched else None
     while proc.poll() is None:
         if monitor is not None:

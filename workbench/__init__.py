@@ -25,25 +25,23 @@ def run(
     inputs: Sequence[str | Path],
     out: str | Path,
     *,
-    heavy: str | None = None,
-    light: str | None = None,
-    antigen: str | Sequence[str] | None = None,
     cancel: threading.Event | None = None,
     **options: Any,
 ):
-    """Run the pipeline on ``inputs`` into the run directory ``out``; see RunConfig for options."""
-    from workbench.engine.config import RunConfig
+    """Run the pipeline on ``inputs`` into the run directory ``out``.
+
+    ``options`` are RunConfig's options by flat name (``heavy="H"``, ``antigen="A,B"``,
+    ``cutoff=4.5``, ``model="random:esm2_t6_8M_UR50D"``; ``workbench run --help`` lists them).
+    """
     from workbench.engine.run import execute
+    from workbench.record.config import RunConfig
     from workbench.structure import split_chain_ids
 
-    if isinstance(antigen, str):
-        antigen = split_chain_ids(antigen)
-    config = RunConfig(
+    if isinstance(options.get("antigen"), str):
+        options["antigen"] = split_chain_ids(options["antigen"])
+    config = RunConfig.build(
         inputs=tuple(str(p) for p in inputs),
         out=str(out),
-        heavy=heavy,
-        light=light,
-        antigen=tuple(antigen or ()),
         **{k: _plain(v) for k, v in options.items()},
     )
     return execute(config, cancel)
@@ -60,14 +58,14 @@ def _plain(value: Any) -> Any:
 
 def open_run(run_dir: str | Path):
     """Open a run directory (finished or still running) for reading."""
-    from workbench.engine.view import open_run as _open_run
+    from workbench.record.view import open_run as _open_run
 
     return _open_run(run_dir)
 
 
 def __getattr__(name: str):
     if name == "RunConfig":
-        from workbench.engine.config import RunConfig
+        from workbench.record.config import RunConfig
 
         return RunConfig
     if name == "RunSummary":

@@ -111,7 +111,7 @@ def test_errors_are_records_and_round_trip(structure_chains):
 def test_options_validate_and_round_trip():
     options = AnnotateOptions("aho", germline=True, allowed_species=None)
     assert AnnotateOptions.from_dict(options.to_dict()) == options
-    with pytest.raises(ValueError, match="unknown numbering scheme"):
+    with pytest.raises(ValueError, match="scheme: 'north' is not allowed; expected one of imgt"):
         AnnotateOptions("north")
-    with pytest.raises(ValueError, match="antibody chains only"):
+    with pytest.raises(ValueError, match="expected H, K, L only: kabat numbers antibodies"):
         AnnotateOptions("kabat", chain_types=("H", "A"))

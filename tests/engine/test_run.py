@@ -15,8 +15,8 @@ import pandas as pd
 
 import workbench
 from workbench.cache import CacheCorruptionWarning, CacheStore
-from workbench.engine.eventlog import read_events
-from workbench.engine.events import ItemDone, ItemFailed, RunFinished
+from workbench.record.eventlog import read_events
+from workbench.record.events import ItemDone, ItemFailed, RunFinished
 
 PREP = ("prep",)
 

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 import workbench
-from workbench.engine.eventlog import read_events
-from workbench.engine.events import BatchDone, CacheStats
 from workbench.examples import example_manifest, example_paths
 from workbench.graph import REGIONS
+from workbench.record.eventlog import read_events
+from workbench.record.events import BatchDone, CacheStats
 
 FULL = {
     "model": "random:esm2_t6_8M_UR50D",
@@ -76,7 +76,7 @@ def test_graph_nodes_carry_regions_and_embeddings(full_runs):
     regions = view.regions
     for item_id in view.structures["item_id"]:
         graph = view.graph(item_id)
-        with h5py.File(view.path("graphs"), "r") as handle:
+        with h5py.File(view.layout.graphs, "r") as handle:
             nodes = handle[item_id]["nodes"]
             keys = pd.DataFrame(
                 {
@@ -175,8 +175,8 @@ def test_a_run_on_an_existing_dask_cluster(tmp_path, full_runs):
     reference = workbench.open_run(full_runs[0])
     pd.testing.assert_frame_equal(view.regions, reference.regions)
     with (
-        h5py.File(view.path("embeddings"), "r") as got,
-        h5py.File(reference.path("embeddings"), "r") as want,
+        h5py.File(view.layout.embeddings, "r") as got,
+        h5py.File(reference.layout.embeddings, "r") as want,
     ):
         assert set(got["per_residue"]) == set(want["per_residue"])
         for key in want["per_residue"]:

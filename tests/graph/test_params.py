@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 
 import pytest
 
@@ -24,15 +25,15 @@ def test_defaults_and_dict():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"kind": "protein"}, "graph kind"),
-        ({"cutoff": 0.0}, "cutoff must be a positive"),
-        ({"cutoff": float("nan")}, "cutoff must be a positive"),
-        ({"internal_cutoff": "3"}, "internal_cutoff must be a number"),
-        ({"voronota": "yes"}, "voronota must be"),
+        ({"kind": "protein"}, "graph: 'protein' is not allowed; expected one of atom, residue"),
+        ({"cutoff": 0.0}, "cutoff: 0.0 is not allowed; expected a number > 0 Å"),
+        ({"cutoff": float("nan")}, "cutoff: nan is not allowed"),
+        ({"internal_cutoff": "3"}, "internal_cutoff: '3' is not allowed; expected a number"),
+        ({"voronota": "yes"}, "voronota: 'yes' is not allowed; expected true or false"),
     ],
 )
 def test_bad_values_are_refused(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         GraphParams(**kwargs)
 
 

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from workbench.engine import events as ev
-from workbench.engine.eventlog import EventLog, read_events
+from workbench.record import events as ev
+from workbench.record.eventlog import EventLog, read_events
 
 SAMPLES = [
     ev.RunStarted(run_id="r", config={"inputs": ["a.pdb"]}, n_inputs=1),
@@ -51,8 +51,8 @@ def test_a_missing_log_or_table_holds_no_events(tmp_path):
 
 WRITER = """
 import sys, time
-from workbench.engine.eventlog import EventLog
-from workbench.engine.events import StageProgress
+from workbench.record.eventlog import EventLog
+from workbench.record.events import StageProgress
 with EventLog(sys.argv[1]) as log:
     for i in range(200):
         log.append(StageProgress(run_id="w", stage="prep", done=i + 1, total=200))

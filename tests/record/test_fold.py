@@ -1,17 +1,17 @@
-"""RunAggregate on a recorded event log: totals checked against sums over the raw events."""
+"""RunFold on a recorded event log: totals checked against sums over the raw events."""
 
 from __future__ import annotations
 
-from workbench.engine.eventlog import read_events
-from workbench.engine.events import BatchDone, CacheStats, StageProgress, StageStarted
-from workbench.ui.aggregate import RunAggregate, eta_seconds
+from workbench.record.eventlog import read_events
+from workbench.record.events import BatchDone, CacheStats, StageProgress, StageStarted
+from workbench.record.fold import RunFold, eta_seconds
 
 
 def test_batches_fold_to_the_same_totals_as_one_pass(recorded_run):
     events = read_events(recorded_run / "events.sqlite")
-    one = RunAggregate()
+    one = RunFold()
     one.feed(events)
-    inc = RunAggregate()
+    inc = RunFold()
     points = []
     for start in range(0, len(events), 3):
         points += inc.feed(events[start : start + 3]).throughput
@@ -27,7 +27,7 @@ def test_batches_fold_to_the_same_totals_as_one_pass(recorded_run):
 
 def test_seen_ids_are_ignored(recorded_run):
     events = read_events(recorded_run / "events.sqlite")
-    agg = RunAggregate()
+    agg = RunFold()
     agg.feed(events)
     again = agg.feed(events)
     assert again.throughput == () and again.cache == () and again.failures == ()
@@ -36,7 +36,7 @@ def test_seen_ids_are_ignored(recorded_run):
 
 def test_cache_points_are_cumulative(recorded_run):
     events = read_events(recorded_run / "events.sqlite")
-    agg = RunAggregate()
+    agg = RunFold()
     update = agg.feed(events)
     stats = [e for _, e in events if isinstance(e, CacheStats)]
     for stage in {s.stage for s in stats}:
@@ -48,7 +48,7 @@ def test_cache_points_are_cumulative(recorded_run):
 
 
 def test_stage_status_eta_while_running():
-    agg = RunAggregate()
+    agg = RunFold()
     agg.feed(
         [
             (1, StageStarted(run_id="r", t=100.0, stage="embed", total=10)),
@@ -62,7 +62,7 @@ def test_stage_status_eta_while_running():
 
 
 def test_finished_stages_report_their_own_time(recorded_run):
-    agg = RunAggregate()
+    agg = RunFold()
     agg.feed(read_events(recorded_run / "events.sqlite"))
     by = {s.stage: s for s in agg.stage_status()}
     assert agg.status == "completed"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.engine.eventlog import EventLog
-from workbench.engine.events import (
+from workbench.record.eventlog import EventLog
+from workbench.record.events import (
     BatchDone,
     CacheStats,
     ItemDone,

@@ -10,9 +10,10 @@ import sys
 
 import pytest
 
-from workbench.engine.eventlog import read_events
-from workbench.engine.events import ItemFailed
-from workbench.report import run_events, write_report
+from workbench.record import RunView
+from workbench.record.eventlog import read_events
+from workbench.record.events import ItemFailed
+from workbench.report import write_report
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -83,6 +84,6 @@ def test_report_while_the_log_is_being_created(recorded_run, tmp_path):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     sqlite3.connect(run_dir / "events.sqlite").close()  # the file exists, the table not yet
-    assert run_events(run_dir) == []
+    assert RunView(run_dir).events() == []
     page = write_report(run_dir, tmp_path / "r.html").read_text()
     assert "No stage ran." in page

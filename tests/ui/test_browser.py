@@ -106,6 +106,7 @@ def test_run_rerun_attach_export(chromium, served):
         _field(page, "Model").fill("random:esm2_t6_8M_UR50D")
         _field(page, "Model").press("Enter")
         expect(page.get_by_text("Random weights")).to_be_visible(timeout=30_000)
+        page.get_by_text("Advanced", exact=True).click()  # expert settings are folded away
         page.get_by_text("Voronota", exact=True).click()  # ~1 s per complex, not tested here
         _field(page, "Devices").fill("sim:1.0,sim:0.5")
         _field(page, "Devices").press("Enter")

@@ -1,4 +1,4 @@
-"""RunForm: requests built from the settings, confinement and upload names, the CLI argv."""
+"""RunForm: configurations built from the generated settings, confinement, uploads, the argv."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import sys
 import pytest
 
 from workbench.examples import example_manifest, example_paths
-from workbench.ui import PathRefused, RunForm, RunRequest
+from workbench.record import RunConfig
+from workbench.schema import OptionError
+from workbench.ui import PathRefused, RunForm, cli_argv
 from workbench.ui.form import model_note, save_uploads
 
 XSS = "<img src=x onerror=alert(1)>.pdb"
@@ -19,7 +21,7 @@ def test_default_is_the_bundled_examples(tmp_path):
     assert req.inputs == tuple(str(p) for p in example_paths())
     assert req.manifest == str(example_manifest())
     assert req.cache_dir == str((tmp_path / "runs" / "cache").resolve())
-    argv = req.argv()
+    argv = cli_argv(req)
     assert argv[:4] == [sys.executable, "-m", "workbench.cli", "run"]
     assert argv[argv.index("--out") + 1] == req.out and "--heavy" not in argv
 
@@ -35,12 +37,27 @@ def test_paths_outside_roots_are_refused(tmp_path, complexes_dir):
 
 def test_chain_spec_goes_to_the_cli(tmp_path, complexes_dir):
     form = RunForm(allowed_roots=(complexes_dir,), runs_root=str(tmp_path), source="path")
-    form.param.update(path=str(complexes_dir / "4Y7M.pdb"), heavy="A", antigen="C", stages=["prep"])
-    argv = form.request().argv()
-    assert argv[argv.index("--heavy") + 1 :][:4] == ["A", "--light", "-", "--antigen"]
+    form.path = str(complexes_dir / "4Y7M.pdb")
+    form.settings.param.update(heavy="A", antigen="C", stages=["prep"])
+    argv = cli_argv(form.request())
+    assert argv[argv.index("--heavy") + 1] == "A" and "--light" not in argv
+    assert argv[argv.index("--antigen") + 1] == "C"
     assert argv[argv.index("--stages") + 1] == "prep"
-    with pytest.raises(ValueError, match="antigen"):
-        RunRequest(inputs=("x",), out="o", heavy="H")
+    with pytest.raises(OptionError, match="antigen"):
+        RunConfig(inputs=("x",), out="o", heavy="H")
+
+
+def test_settings_text_is_parsed_and_checked_like_the_command_line(tmp_path):
+    form = RunForm(allowed_roots=(tmp_path,), runs_root=str(tmp_path / "runs"))
+    form.settings.param.update(token_budget="2048", layers="-1,-2", precision="bf16")
+    config = form.request()
+    assert (config.embed.token_budget, config.embed.layers) == (2048, (-1, -2))
+    assert config.embed.precision == "bf16"
+    form.settings.token_budget = "3"
+    with pytest.raises(OptionError, match="token_budget: 3 is not allowed"):
+        form.request()
+    form.param.trigger("run")
+    assert "token_budget: 3 is not allowed" in form.message and not form.running
 
 
 def test_uploads_keep_their_name_and_refuse_paths(tmp_path, complexes_dir):

@@ -7,7 +7,7 @@ import pandas as pd
 from Bio.PDB import NeighborSearch, PDBParser
 from Bio.PDB.Polypeptide import is_aa
 
-from workbench.engine import RUN_FILES, open_run
+from workbench.record import FILES, open_run
 from workbench.ui.interface import interface_html, interface_residues
 
 CUTOFF = 5.0  # Å, the graph's default interface cutoff
@@ -40,7 +40,7 @@ def _item(run_dir) -> str:
 
 
 def test_interface_matches_brute_force(annotated_run, complexes_dir, annotated_case):
-    got = interface_residues(annotated_run / RUN_FILES["graphs"], _item(annotated_run))
+    got = interface_residues(annotated_run / FILES["graphs"], _item(annotated_run))
     antibody = {annotated_case["heavy"], annotated_case["light"]} - {"-"}
     expected = _brute_force(
         complexes_dir / f"{annotated_case['case']}.pdb", antibody, set(annotated_case["antigen"])
@@ -55,7 +55,7 @@ def test_interface_matches_brute_force(annotated_run, complexes_dir, annotated_c
 def test_regions_and_bsa(annotated_run):
     view = open_run(annotated_run)
     item = _item(annotated_run)
-    got = interface_residues(view.path("graphs"), item)
+    got = interface_residues(view.layout.graphs, item)
     regions = view.regions[view.regions.item_id == item]
     merged = got.merge(regions, on=["chain", "res_seq", "ins_code"], suffixes=("", "_table"))
     assert len(merged) == len(got)  # every interface residue has a row in regions.parquet

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench.engine import open_run, read_run_json
-from workbench.engine.events import ItemDone, RunFinished
-from workbench.report import run_events
+from workbench.record import RunConfig, RunView, open_run, read_run_json
+from workbench.record.events import ItemDone, RunFinished
 from workbench.sources import write_quiver
-from workbench.ui import RunProcess, RunRequest
+from workbench.ui import RunProcess
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -50,7 +49,7 @@ def _wait_for(proc: RunProcess, condition: Callable[[], bool], timeout: float, w
 
 
 def _events(run_dir: Path, kind: type) -> list:
-    return [e for _, e in run_events(run_dir) if isinstance(e, kind)]
+    return [e for _, e in RunView(run_dir).events() if isinstance(e, kind)]
 
 
 def test_cancel_then_resume_from_cache(tmp_path, complexes_dir, annotated_case):
@@ -58,8 +57,8 @@ def test_cancel_then_resume_from_cache(tmp_path, complexes_dir, annotated_case):
     pdb = complexes_dir / f"{annotated_case['case']}.pdb"
     write_quiver(quiver, _translated_copies(pdb, N_COPIES))
 
-    def request(name: str) -> RunRequest:
-        return RunRequest(
+    def request(name: str) -> RunConfig:
+        return RunConfig.build(
             inputs=(str(quiver),),
             out=str(tmp_path / name),
             heavy=annotated_case["heavy"],
@@ -72,7 +71,7 @@ def test_cancel_then_resume_from_cache(tmp_path, complexes_dir, annotated_case):
         )
 
     first = RunProcess(request("first"))
-    first_dir = Path(first.request.out)
+    first_dir = Path(first.config.out)
     _wait_for(first, lambda: _events(first_dir, ItemDone), 120, "item done")
     first.cancel()
     assert first.wait(timeout=60) == 3, first.log_tail()
@@ -83,6 +82,6 @@ def test_cancel_then_resume_from_cache(tmp_path, complexes_dir, annotated_case):
 
     second = RunProcess(request("second"))
     assert second.wait(timeout=150) == 0, second.log_tail()
-    structures = open_run(second.request.out).structures
+    structures = open_run(second.config.out).structures
     assert len(structures) == N_COPIES and (structures.status == "done").all()
     assert set(structures.loc[structures.cached, "item_id"]) == done_first

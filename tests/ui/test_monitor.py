@@ -6,8 +6,8 @@ import shutil
 
 from bokeh.document import Document
 
-from workbench.engine.eventlog import EventLog, read_events
-from workbench.engine.events import BatchDone, CacheStats
+from workbench.record.eventlog import EventLog, read_events
+from workbench.record.events import BatchDone, CacheStats
 from workbench.ui import RunMonitor
 
 
@@ -60,4 +60,4 @@ def test_rollover_caps_points(recorded_run, tmp_path):
         )
     mon.poll()
     assert len(mon.charts.device_sources["sim:0"].data["x"]) == 10
-    assert mon.aggregate.tokens["sim:0"] == 650 + 250
+    assert mon.fold.tokens["sim:0"] == 650 + 250

@@ -6,7 +6,7 @@ import shutil
 
 import pandas as pd
 
-from workbench.engine import RUN_FILES, open_run
+from workbench.record import FILES, open_run
 from workbench.ui import ResultsView
 from workbench.ui.interface import interface_residues
 from workbench.ui.results import chains_html
@@ -44,7 +44,7 @@ def test_failed_item_shows_escaped_reason(recorded_run):
 def test_interface_residues_beside_the_chains(annotated_run):
     run = open_run(annotated_run)
     item = run.structures["item_id"].iloc[0]
-    residues = interface_residues(run.path("graphs"), item)
+    residues = interface_residues(run.layout.graphs, item)
     view = ResultsView(annotated_run)
     view.item = item
     page = view._interface.object
@@ -61,8 +61,8 @@ def test_interface_absent_or_unreadable(recorded_run, tmp_path):
     shutil.copytree(recorded_run, run_dir)
     view = ResultsView(run_dir)
     view.item = "a:0"
-    assert f"No {RUN_FILES['graphs']} yet" in view._interface.object
-    (run_dir / RUN_FILES["graphs"]).write_bytes(b"half-written")
+    assert f"No {FILES['graphs']} yet" in view._interface.object
+    (run_dir / FILES["graphs"]).write_bytes(b"half-written")
     view.refresh = True
     assert "cannot be read yet" in view._interface.object
     assert "CDR3 AKDRGYFDY" in view._chains.object  # the chains still show

@@ -17,13 +17,7 @@ over a batch of sequences at a time (:func:`number_sequences`; on Dask
 per scheme: :data:`CDR_DEFINITIONS`.
 """
 
-from workbench.annotate.cluster import CODE_VERSION, annotate_unique, cache_key
-from workbench.annotate.hmm import hmm_checksum, model_names
-from workbench.annotate.numbering import number_sequences
-from workbench.annotate.options import CDR_DEFINITIONS, SCHEMES, AnnotateOptions, cdr_bounds
-from workbench.annotate.records import Domain, SequenceNumbering
-from workbench.annotate.regions import CONSTANT_MIN_LENGTH, REGIONS, regions_for_sequence
-from workbench.annotate.roles import chain_kinds, check_declared_roles, detect_roles
+from workbench._lazy import lazy_exports
 
 __all__ = [
     "CDR_DEFINITIONS",
@@ -45,3 +39,28 @@ __all__ = [
     "number_sequences",
     "regions_for_sequence",
 ]
+
+# names load on first use: importing the room's options must not import its heavy modules
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "CDR_DEFINITIONS": "options",
+        "CODE_VERSION": "cluster",
+        "CONSTANT_MIN_LENGTH": "regions",
+        "REGIONS": "regions",
+        "SCHEMES": "options",
+        "AnnotateOptions": "options",
+        "Domain": "records",
+        "SequenceNumbering": "records",
+        "annotate_unique": "cluster",
+        "cache_key": "cluster",
+        "cdr_bounds": "options",
+        "chain_kinds": "roles",
+        "check_declared_roles": "roles",
+        "detect_roles": "roles",
+        "hmm_checksum": "hmm",
+        "model_names": "hmm",
+        "number_sequences": "numbering",
+        "regions_for_sequence": "regions",
+    },
+)

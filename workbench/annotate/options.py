@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
-__all__ = ["CDR_DEFINITIONS", "CHAIN_TYPES", "SCHEMES", "AnnotateOptions", "cdr_bounds"]
+from workbench.schema import OptionError, check, option, record_from_dict
 
-SCHEMES = ("imgt", "kabat", "chothia", "martin", "aho")
+__all__ = [
+    "CDR_DEFINITIONS",
+    "CHAIN_TYPES",
+    "SCHEMES",
+    "SPECIES",
+    "AnnotateOptions",
+    "Scheme",
+    "cdr_bounds",
+]
+
+Scheme = Literal["imgt", "kabat", "chothia", "martin", "aho"]
+SCHEMES: tuple[str, ...] = get_args(Scheme)
 CHAIN_TYPES = ("H", "K", "L", "A", "B", "G", "D")  # antibody H/K/L, TCR A/B/G/D
-_SPECIES = ("human", "mouse", "rat", "rabbit", "rhesus", "pig", "alpaca", "cow")
+SPECIES = ("human", "mouse", "rat", "rabbit", "rhesus", "pig", "alpaca", "cow")
 
 # CDR1, CDR2, CDR3 as inclusive ranges of scheme position numbers; an insertion (e.g. Kabat
 # H35A, IMGT 111A) belongs to the range of its number. Keys: (scheme, chain class), where the
@@ -44,28 +55,38 @@ def cdr_bounds(scheme: str, chain_type: str) -> tuple[tuple[int, int], ...]:
 class AnnotateOptions:
     """How chains are numbered; defaults follow ``anarci.anarci`` except TCR chains are off."""
 
-    scheme: str = "imgt"  # one of SCHEMES
-    germline: bool = False  # assign closest V and J germline genes (ANARCI assign_germline)
-    allowed_species: tuple[str, ...] | None = ("human", "mouse")  # ANARCI's default; None = all
-    chain_types: tuple[str, ...] = ("H", "K", "L")  # domains of other types are not numbered
+    scheme: Scheme = option(
+        "imgt", expert=True, help="numbering scheme of the CDR/framework regions"
+    )
+    germline: bool = option(
+        False, expert=True, help="assign the closest V and J germline genes (ANARCI)"
+    )
+    allowed_species: tuple[str, ...] | None = option(
+        ("human", "mouse"),
+        choices=SPECIES,
+        cli=False,
+        form=False,
+        help="species whose germlines are considered (ANARCI's default); None = all",
+    )
+    chain_types: tuple[str, ...] = option(
+        ("H", "K", "L"),
+        choices=CHAIN_TYPES,
+        name="chain_types",
+        expert=True,
+        help="domain types that are numbered (antibody H, K, L; TCR A, B, G, D)",
+    )
 
     def __post_init__(self) -> None:
-        if self.scheme not in SCHEMES:
-            raise ValueError(f"unknown numbering scheme {self.scheme!r}: expected one of {SCHEMES}")
-        unknown = set(self.chain_types) - set(CHAIN_TYPES)
-        if unknown or not self.chain_types:
-            raise ValueError(
-                f"chain_types {self.chain_types!r}: expected a subset of {CHAIN_TYPES}"
-            )
-        if self.allowed_species is not None and (
-            not self.allowed_species or set(self.allowed_species) - set(_SPECIES)
-        ):
-            raise ValueError(
-                f"allowed_species {self.allowed_species!r}: expected None or a subset of {_SPECIES}"
-            )
+        check(self)
+        if not self.chain_types:
+            raise OptionError("chain_types", self.chain_types, "at least one chain type")
+        if self.allowed_species is not None and not self.allowed_species:
+            raise OptionError("allowed_species", self.allowed_species, "None or some species")
         antibody_only = self.scheme in ("kabat", "chothia", "martin")
         if antibody_only and set(self.chain_types) - {"H", "K", "L"}:
-            raise ValueError(f"scheme {self.scheme!r} numbers antibody chains only (H, K, L)")
+            raise OptionError(
+                "chain_types", self.chain_types, f"H, K, L only: {self.scheme} numbers antibodies"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able parameters, for cache keys and run manifests."""
@@ -78,10 +99,4 @@ class AnnotateOptions:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AnnotateOptions:
         """Inverse of to_dict."""
-        species = data.get("allowed_species")
-        return cls(
-            scheme=data["scheme"],
-            germline=bool(data["germline"]),
-            allowed_species=None if species is None else tuple(species),
-            chain_types=tuple(data["chain_types"]),
-        )
+        return record_from_dict(cls, data)

@@ -21,28 +21,7 @@ torch work, one thread per device; ``runner`` joins them with the cache; ``distr
 batches as Dask tasks on workers that declare the resource ``GPU=1``.
 """
 
-from workbench.embed.device import DeviceSpec, SimulatedOOM, forward, parse_devices
-from workbench.embed.distributed import embed_on_cluster
-from workbench.embed.models import (
-    ARCHITECTURES,
-    LoadedModel,
-    ModelError,
-    ModelNotFoundError,
-    UntrainedModelWarning,
-    hub_checkpoint_dir,
-    load_model,
-)
-from workbench.embed.options import EmbedOptions
-from workbench.embed.runner import (
-    CODE_VERSION,
-    BatchReport,
-    EmbedError,
-    EmbedFailure,
-    embed_unique,
-    embedding_key,
-    reduce_for_graph,
-)
-from workbench.embed.windows import merge_windows, window_spans
+from workbench._lazy import lazy_exports
 
 __all__ = [
     "ARCHITECTURES",
@@ -68,3 +47,32 @@ __all__ = [
     "reduce_for_graph",
     "window_spans",
 ]
+
+# names load on first use: importing the room's options must not import its heavy modules
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "ARCHITECTURES": "models",
+        "CODE_VERSION": "runner",
+        "BatchReport": "runner",
+        "DeviceSpec": "device",
+        "EmbedError": "runner",
+        "EmbedFailure": "runner",
+        "EmbedOptions": "options",
+        "LoadedModel": "models",
+        "ModelError": "models",
+        "ModelNotFoundError": "models",
+        "SimulatedOOM": "device",
+        "UntrainedModelWarning": "models",
+        "embed_on_cluster": "distributed",
+        "embed_unique": "runner",
+        "embedding_key": "runner",
+        "forward": "device",
+        "hub_checkpoint_dir": "models",
+        "load_model": "models",
+        "merge_windows": "windows",
+        "parse_devices": "device",
+        "reduce_for_graph": "runner",
+        "window_spans": "windows",
+    },
+)

@@ -22,11 +22,11 @@ import time
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import torch
 
+from workbench.embed.devices import DeviceSpec, device_specs
 from workbench.embed.encoder import encode
 from workbench.embed.models import LoadedModel
 from workbench.embed.scheduler import Batch
@@ -56,51 +56,9 @@ MAX_BUDGET = 1 << 17
 _DTYPES = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceSpec:
-    """One device: unique ``name``; ``kind`` cpu, cuda or sim; where torch runs it."""
-
-    name: str
-    kind: str
-    torch_device: str
-    speed: float = 1.0
-    oom_tokens: int | None = None  # sim only: batches above this raise SimulatedOOM
-
-
 def parse_devices(spec: str) -> list[DeviceSpec]:
     """'auto', 'cpu', 'cuda:0,cuda:1' or 'sim:1.0,sim:0.5[:max_tokens]' to device specs."""
-    if spec == "auto":
-        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        spec = ",".join(f"cuda:{i}" for i in range(count)) or "cpu"
-    out: list[DeviceSpec] = []
-    for raw in (s.strip() for s in spec.split(",")):
-        parts = raw.split(":")
-        if raw == "cpu":
-            device = DeviceSpec("cpu", "cpu", "cpu")
-        elif parts[0] == "cuda" and len(parts) == 2 and parts[1].isdigit():
-            device = DeviceSpec(raw, "cuda", raw)
-        elif parts[0] == "sim" and len(parts) in (2, 3):
-            try:
-                speed = float(parts[1])
-                oom = int(parts[2]) if len(parts) == 3 else None
-            except ValueError:
-                speed = -1.0
-            if not speed > 0:
-                raise ValueError(f"device {raw!r}: expected sim:<speed > 0>[:<max tokens>]")
-            device = DeviceSpec(raw, "sim", "cpu", speed, oom)
-        else:
-            raise ValueError(
-                f"device {raw!r}: expected auto, cpu, cuda:<index> or sim:<speed>[:<max tokens>]"
-            )
-        if device.kind == "cuda" and not torch.cuda.is_available():
-            raise ValueError(f"device {raw!r}: CUDA is not available on this machine")
-        taken = sum(d.name.split("#")[0] == device.name for d in out)
-        out.append(DeviceSpec(f"{device.name}#{taken}", *_fields(device)[1:]) if taken else device)
-    return out
-
-
-def _fields(device: DeviceSpec) -> tuple[Any, ...]:
-    return (device.name, device.kind, device.torch_device, device.speed, device.oom_tokens)
+    return device_specs(spec, torch.cuda.device_count() if torch.cuda.is_available() else 0)
 
 
 class SimulatedOOM(RuntimeError):

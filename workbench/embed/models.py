@@ -17,6 +17,8 @@ from typing import Any
 import esm
 import torch
 
+from workbench.embed.options import MAX_LEN
+
 __all__ = [
     "ARCHITECTURES",
     "LoadedModel",
@@ -27,7 +29,6 @@ __all__ = [
     "load_model",
 ]
 
-MAX_LEN = 1022  # residues per forward pass (1024 positions minus BOS and EOS)
 
 # name -> (layers, embedding dim, attention heads), as in fair-esm's pretrained.py
 ARCHITECTURES: dict[str, tuple[int, int, int]] = {

@@ -17,6 +17,7 @@ from workbench.graph import REGIONS
 from workbench.output.embeddings import read_embedding
 from workbench.output.graphs import GraphWriter, read_residues
 from workbench.output.tables import REGIONS_SCHEMA, TableWriter
+from workbench.record.layout import RunLayout
 
 __all__ = ["Assembler", "sequence_rows"]
 
@@ -32,12 +33,12 @@ class Assembler:
 
     def __init__(
         self,
-        run_dir: Path,
+        layout: RunLayout,
         numbering: Mapping[str, SequenceNumbering] | None,
         embeddings: Path | None,
         graph_embedding: str,
     ) -> None:
-        self.run_dir = run_dir
+        self.layout = layout
         self.numbering = numbering
         self.embeddings = embeddings
         self.graph_embedding = graph_embedding
@@ -79,14 +80,12 @@ class Assembler:
 
     def run(self) -> int:
         """Assemble every item; returns how many items were assembled."""
-        chains = pd.read_parquet(self.run_dir / "chains.parquet")
+        chains = pd.read_parquet(self.layout.chains)
         regions_out = (
-            TableWriter(self.run_dir / "regions.parquet", REGIONS_SCHEMA)
-            if self.numbering is not None
-            else None
+            TableWriter(self.layout.regions, REGIONS_SCHEMA) if self.numbering is not None else None
         )
         count = 0
-        with GraphWriter(self.run_dir / "graphs.h5") as graphs:
+        with GraphWriter(self.layout.graphs) as graphs:
             for item_id, rows in _items(chains):
                 residues = read_residues(graphs.file, item_id)
                 nodes = graphs.file[item_id]["nodes/residue"][()]

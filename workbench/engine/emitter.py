@@ -6,8 +6,8 @@ import threading
 import time
 from collections import defaultdict
 
-from workbench.engine.eventlog import EventLog
-from workbench.engine.events import CacheStats, Event, StageProgress
+from workbench.record.eventlog import EventLog
+from workbench.record.events import CacheStats, Event, StageProgress
 
 __all__ = ["Emitter"]
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from joblib.externals.loky import get_reusable_executor
 
 from workbench.engine.emitter import Emitter
-from workbench.engine.events import ItemDone, ItemFailed, ItemWarning
 from workbench.engine.prep import PrepResult, PrepTask, prep_chunk
 from workbench.output.graphs import GraphWriter
 from workbench.output.tables import CHAINS_SCHEMA, STRUCTURES_SCHEMA, TableWriter
+from workbench.record.events import ItemDone, ItemFailed, ItemWarning
+from workbench.record.layout import RunLayout
 from workbench.sources import Item, SourceError, SourceFailure, discover, iter_items, prefetch
 from workbench.structure import ChainSpec, Manifest, write_fasta
 
@@ -58,7 +59,7 @@ class PrepStage:
         self,
         *,
         inputs: tuple[str, ...],
-        run_dir: Path,
+        layout: RunLayout,
         spec: ChainSpec | None,
         manifest: Manifest | None,
         task: PrepTask,
@@ -68,7 +69,7 @@ class PrepStage:
         cancel: threading.Event,
     ) -> None:
         self.inputs = inputs
-        self.run_dir = run_dir
+        self.layout = layout
         self.spec = spec
         self.manifest = manifest
         self.task = task
@@ -104,14 +105,15 @@ class PrepStage:
 
     def run(self) -> None:
         total = _estimate_total(self.inputs)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        structures = TableWriter(self.run_dir / "structures.parquet", STRUCTURES_SCHEMA)
-        chains = TableWriter(self.run_dir / "chains.parquet", CHAINS_SCHEMA)
-        fasta_path = self.run_dir / "complexes.fasta"
+        layout = self.layout
+        layout.root.mkdir(parents=True, exist_ok=True)
+        structures = TableWriter(layout.structures, STRUCTURES_SCHEMA)
+        chains = TableWriter(layout.chains, CHAINS_SCHEMA)
+        fasta_path = layout.fasta
         fasta_partial = fasta_path.with_name(fasta_path.name + ".partial")
         if self.write_merged:
-            (self.run_dir / "merged").mkdir(exist_ok=True)
-        with _graph_writer(self.run_dir / "graphs.h5") as graphs, open(fasta_partial, "w") as fasta:
+            layout.merged.mkdir(exist_ok=True)
+        with _graph_writer(layout.graphs) as graphs, open(fasta_partial, "w") as fasta:
 
             def record(result: PrepResult) -> None:
                 self._record(result, structures, chains, graphs, fasta)
@@ -246,7 +248,7 @@ class PrepStage:
             [(f"{item_id}|{row.role}|{row.chain}", row.sequence) for row in result.chains], fasta
         )
         if result.merged_pdb is not None:
-            _write_text(self.run_dir / "merged" / f"{item_id}.pdb", result.merged_pdb)
+            _write_text(self.layout.merged_pdb(item_id), result.merged_pdb)
         for message in result.warnings:
             self.emit.emit(ItemWarning, stage=STAGE, item_id=item_id, message=message)
         self.done += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import threading
 import time
@@ -10,20 +11,24 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.annotate import AnnotateOptions
-from workbench.embed import EmbedOptions
 from workbench.engine.assemble import Assembler, sequence_rows
 from workbench.engine.cluster import dask_client
-from workbench.engine.config import RunConfig
 from workbench.engine.emitter import Emitter
-from workbench.engine.eventlog import EventLog
-from workbench.engine.events import RunFinished, RunStarted, StageFinished, StageStarted
 from workbench.engine.prep import PrepTask
 from workbench.engine.prep_stage import PrepStage
-from workbench.engine.rundir import RUN_FILES, package_versions, write_run_json
 from workbench.engine.stages import annotate_stage, embed_stage
-from workbench.graph import GraphParams
 from workbench.output.tables import SEQUENCES_SCHEMA, write_table
+from workbench.record.config import RunConfig
+from workbench.record.eventlog import EventLog
+from workbench.record.events import (
+    RunFinished,
+    RunStarted,
+    RunStatus,
+    StageFinished,
+    StageStarted,
+)
+from workbench.record.layout import DATASET_FILES, RunLayout
+from workbench.record.runinfo import package_versions, write_run_json
 from workbench.structure import ANTIBODY_ROLES, load_manifest, parse_chain_spec
 
 __all__ = ["RunSummary", "execute"]
@@ -35,7 +40,7 @@ class RunSummary:
 
     run_dir: Path
     run_id: str
-    status: str  # "completed" or "cancelled"
+    status: RunStatus
     n_items: int
     n_done: int
     n_failed: int
@@ -48,17 +53,17 @@ class RunSummary:
         )
 
 
-def _clear_outputs(run_dir: Path) -> None:
+def _clear_outputs(layout: RunLayout) -> None:
     """A rerun into the same folder replaces the previous dataset (the cache keeps the work);
     graphs.h5 stays, and its groups are reused where their cache key still matches."""
-    for name in RUN_FILES.values():
-        if name != RUN_FILES["graphs"]:
-            (run_dir / name).unlink(missing_ok=True)
-    for name in ("events.sqlite-wal", "events.sqlite-shm"):
-        (run_dir / name).unlink(missing_ok=True)
-    for partial in run_dir.glob("*.partial"):
+    for kind in (*DATASET_FILES, "run", "events"):
+        if kind != "graphs":
+            layout.path(kind).unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        layout.events.with_name(layout.events.name + suffix).unlink(missing_ok=True)
+    for partial in layout.root.glob("*.partial"):
         partial.unlink()
-    shutil.rmtree(run_dir / "merged", ignore_errors=True)
+    shutil.rmtree(layout.merged, ignore_errors=True)
 
 
 class _Run:
@@ -66,6 +71,7 @@ class _Run:
         self.config = config
         self.cancel = cancel
         self.run_dir = Path(config.out)
+        self.layout = RunLayout(self.run_dir)
         self.run_id = uuid.uuid4().hex[:12]
         self.started = time.time()
         self.stage_times: dict[str, dict] = {}
@@ -122,29 +128,21 @@ class _Run:
                 self._json("running", {})
             if "annotate" in config.stages:
                 antibody = index.with_roles(ANTIBODY_ROLES)
-                options = AnnotateOptions(scheme=config.scheme, germline=config.germline)
 
                 def annotate() -> tuple[int, int]:
                     nonlocal numbering
-                    numbering = annotate_stage(antibody, options, client, cache, emitter)
+                    numbering = annotate_stage(antibody, config.annotate, client, cache, emitter)
                     failed = sum(r.error is not None for r in numbering.values())
                     return len(numbering) - failed, failed
 
                 self._stage(emitter, "annotate", annotate)
             if "embed" in config.stages and not self.cancel.is_set():
-                embeddings = self.run_dir / RUN_FILES["embeddings"]
-                options = EmbedOptions(
-                    model=config.model,
-                    devices=config.devices,
-                    precision=config.precision,
-                    token_budget=config.token_budget,
-                    graph_embedding=config.graph_embedding,
-                )
+                embeddings = self.layout.embeddings
 
                 def embed() -> tuple[int, int]:
                     done, failed, untrained = embed_stage(
                         index.sequences,
-                        options,
+                        config.embed,
                         embeddings,
                         cache,
                         emitter,
@@ -155,30 +153,28 @@ class _Run:
 
                 self._stage(emitter, "embed", embed)
         if numbering is not None or embeddings is not None:
-            assembler = Assembler(self.run_dir, numbering, embeddings, config.graph_embedding)
+            assembler = Assembler(self.layout, numbering, embeddings, config.embed.graph_embedding)
             self._stage(emitter, "assemble", lambda: (assembler.run(), 0))
         return numbering
 
     def execute(self) -> RunSummary:
         config = self.config
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        _clear_outputs(self.run_dir)
-        params = GraphParams(
-            kind=config.graph,
-            cutoff=config.cutoff,
-            voronota=config.voronota and shutil.which("voronota") is not None,
+        _clear_outputs(self.layout)
+        params = dataclasses.replace(
+            config.graph, voronota=config.graph.voronota and shutil.which("voronota") is not None
         )
         self.info["voronota"] = params.voronota
         spec = parse_chain_spec(config.heavy, config.light, ",".join(config.antigen) or None)
         manifest = load_manifest(config.manifest) if config.manifest else None
-        log = EventLog(self.run_dir / RUN_FILES["events"])
+        log = EventLog(self.layout.events)
         emitter = Emitter(log, self.run_id)
         self._json("running", {"items": 0, "done": 0, "failed": 0})
         emitter.emit(RunStarted, config=config.to_dict(), n_inputs=len(config.inputs))
         emitter.flush()
         prep = PrepStage(
             inputs=config.inputs,
-            run_dir=self.run_dir,
+            layout=self.layout,
             spec=spec,
             manifest=manifest,
             task=PrepTask(params, config.cache_dir, not config.no_cache, config.write_merged),
@@ -192,8 +188,8 @@ class _Run:
             self._stage(emitter, "prep", lambda: (prep.run(), (prep.done, prep.failed))[1])
             numbering = self._later_stages(emitter, prep)
             write_table(
-                self.run_dir / RUN_FILES["sequences"],
-                sequence_rows(prep.sequences, numbering, config.scheme),
+                self.layout.sequences,
+                sequence_rows(prep.sequences, numbering, config.annotate.scheme),
                 SEQUENCES_SCHEMA,
             )
             status = "cancelled" if self.cancel.is_set() else "completed"

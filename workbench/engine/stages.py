@@ -17,8 +17,8 @@ from workbench.embed import (
     load_model,
 )
 from workbench.engine.emitter import Emitter
-from workbench.engine.events import BatchDone, ItemWarning
 from workbench.output.embeddings import EmbeddingWriter
+from workbench.record.events import BatchDone, ItemWarning
 
 __all__ = ["annotate_stage", "embed_stage"]
 

@@ -35,16 +35,7 @@ features (``internal_edge_data``): ``distance`` and ``covalent``. ``feature_name
 "<group>/<feature>" to the names of its columns.
 """
 
-from workbench.graph.build import build_graph, residue_bsa
-from workbench.graph.params import GraphParams, NoInterfaceError
-from workbench.graph.record import FEATURE_GROUPS, InterfaceGraph
-from workbench.graph.vocab import (
-    AMINO_ACIDS,
-    ATOM_NAMES,
-    POLARITY_CLASSES,
-    REGIONS,
-)
-from workbench.graph.voronoi import VoronotaError, voronota_available
+from workbench._lazy import lazy_exports
 
 __all__ = [
     "AMINO_ACIDS",
@@ -60,3 +51,22 @@ __all__ = [
     "residue_bsa",
     "voronota_available",
 ]
+
+# names load on first use: importing the room's options must not import its heavy modules
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "AMINO_ACIDS": "vocab",
+        "ATOM_NAMES": "vocab",
+        "FEATURE_GROUPS": "record",
+        "POLARITY_CLASSES": "vocab",
+        "REGIONS": "vocab",
+        "GraphParams": "params",
+        "InterfaceGraph": "record",
+        "NoInterfaceError": "params",
+        "VoronotaError": "voronoi",
+        "build_graph": "build",
+        "residue_bsa": "build",
+        "voronota_available": "voronoi",
+    },
+)

@@ -3,34 +3,47 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["GraphParams", "NoInterfaceError"]
+from workbench.schema import check, option
 
-KINDS = ("atom", "residue")
+__all__ = ["GraphKind", "GraphParams", "NoInterfaceError"]
+
+GraphKind = Literal["atom", "residue"]
 
 
 @dataclass(frozen=True, slots=True)
 class GraphParams:
     """How to build an interface graph; distances in Å, inclusive (d ≤ cutoff)."""
 
-    kind: str = "atom"  # "atom": heavy-atom nodes; "residue": residue nodes
-    cutoff: float = 5.0  # interface: heavy atoms of opposite sides within this distance
-    internal_cutoff: float = 3.0  # internal edges: same-side nodes within this distance
-    voronota: bool = False  # add Voronoi contact areas from the voronota program
+    kind: GraphKind = option(
+        "atom", name="graph", help="interface graph nodes: heavy atoms or residues", expert=True
+    )
+    cutoff: float = option(
+        5.0,
+        minimum=0.0,
+        exclusive_minimum=True,
+        unit="Å",
+        expert=True,
+        help="interface: heavy atoms of opposite sides within this distance",
+    )
+    internal_cutoff: float = option(
+        3.0,
+        minimum=0.0,
+        exclusive_minimum=True,
+        unit="Å",
+        expert=True,
+        help="internal edges: same-side nodes within this distance",
+    )
+    voronota: bool = option(
+        False,
+        expert=True,
+        help="Voronoi contact areas with voronota when it is on PATH (~1 s each)",
+    )
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"graph kind must be one of {KINDS}, got {self.kind!r}")
-        for name in ("cutoff", "internal_cutoff"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"{name} must be a number of Å, got {value!r}")
-            if not math.isfinite(value) or value <= 0:
-                raise ValueError(f"{name} must be a positive finite distance in Å, got {value!r}")
-        if not isinstance(self.voronota, bool):
-            raise ValueError(f"voronota must be True or False, got {self.voronota!r}")
+        check(self)
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able form, for cache keys and run.json."""

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -22,10 +20,9 @@ from bokeh.models import ColumnDataSource, Div, FactorRange
 from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
-from workbench.engine import RUN_FILES, RunView
-from workbench.report.rundir import dataset_paths, run_events, run_info, untrained_weights
-from workbench.ui.aggregate import RunAggregate, StageStatus
-from workbench.ui.charts import RunCharts
+from workbench.fs import write_text_atomic
+from workbench.record import RunFold, RunLayout, RunView, StageStatus, untrained_weights
+from workbench.report.charts import RunCharts
 
 __all__ = ["write_report"]
 
@@ -49,6 +46,17 @@ def _kv_table(pairs: dict[str, Any]) -> str:
     return f"<table>{rows}</table>"
 
 
+def _dotted(nested: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested option records as one level, ``graph.cutoff`` style."""
+    out: dict[str, Any] = {}
+    for key, value in nested.items():
+        if isinstance(value, dict):
+            out.update(_dotted(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def _df_table(df: pd.DataFrame, empty: str) -> str:
     if df.empty:
         return f"<p>{_e(empty)}</p>"
@@ -59,7 +67,7 @@ def _div(text: str) -> Div:
     return Div(text=_STYLE + text, sizing_mode="stretch_width")
 
 
-def _header(meta: dict[str, Any] | None, agg: RunAggregate, run_dir: Path) -> Div:
+def _header(meta: dict[str, Any] | None, agg: RunFold, run_dir: Path) -> Div:
     meta = meta or {}
     status = meta.get("status") or agg.status or "unknown"
     started = meta.get("started") or agg.t0
@@ -78,14 +86,14 @@ def _header(meta: dict[str, Any] | None, agg: RunAggregate, run_dir: Path) -> Di
         parts.append(f"<p>Dask dashboard: {_e(meta['dashboard'])}</p>")
     parts += [
         "<h2>Configuration</h2>",
-        _kv_table(meta.get("config", {})),
+        _kv_table(_dotted(meta.get("config", {}))),
         "<h2>Package versions</h2>",
         _kv_table(meta.get("versions", {})),
     ]
     return _div("".join(parts))
 
 
-def _inputs(meta: dict[str, Any] | None, agg: RunAggregate) -> Div:
+def _inputs(meta: dict[str, Any] | None, agg: RunFold) -> Div:
     counts = (meta or {}).get("counts", {})
     failures = pd.DataFrame(
         [(f.stage, f.source, f.item_id, f.reason) for f in agg.failures],
@@ -114,7 +122,7 @@ def _stages(stages: list[StageStatus]) -> list[Any]:
     return [_div("<h2>Stages</h2>" + _df_table(df, "No stage ran.")), fig]
 
 
-def _cache(agg: RunAggregate, charts: RunCharts) -> list[Any]:
+def _cache(agg: RunFold, charts: RunCharts) -> list[Any]:
     df = pd.DataFrame(
         [(c.stage, c.hits, c.misses, c.corrupt, round(c.hit_rate, 3)) for c in agg.cache.values()],
         columns=["stage", "hits", "misses", "corrupt", "hit rate"],
@@ -146,7 +154,8 @@ def _dataset(run_dir: Path) -> list[Any]:
         lengths = sequences["length"].to_numpy(dtype=int)
         if "cdr3" in sequences:
             cdr3 = np.array([len(s) for s in sequences["cdr3"].dropna() if s], dtype=int)
-    files = pd.DataFrame(sorted(dataset_paths(run_dir).items()), columns=["file", "bytes"])
+    sizes = RunLayout(run_dir).file_sizes()
+    files = pd.DataFrame(sorted(sizes.items()), columns=["file", "bytes"])
     return [
         _div("<h2>Dataset</h2>" + _kv_table(summary) + _df_table(files, "No dataset files yet.")),
         row(
@@ -158,13 +167,14 @@ def _dataset(run_dir: Path) -> list[Any]:
 
 def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
     """Write the run's standalone HTML report to ``out_html`` (atomically) and return its path."""
-    run_dir = Path(run_dir)
-    if not (run_dir / RUN_FILES["events"]).exists() and not (run_dir / RUN_FILES["run"]).exists():
+    view = RunView(run_dir)
+    run_dir = view.run_dir
+    if not view.layout.is_run():
         raise FileNotFoundError(f"{run_dir} is not a run directory (no run.json, no events.sqlite)")
-    meta = run_info(run_dir)
-    agg = RunAggregate()
+    meta = view.info
+    agg = RunFold()
     charts = RunCharts(rollover=None)
-    charts.apply(agg.feed(run_events(run_dir)))
+    charts.apply(agg.feed(view.events()))
     layout = column(
         _header(meta, agg, run_dir),
         _inputs(meta, agg),
@@ -180,8 +190,5 @@ def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
     page = file_html(layout, INLINE, title=title)
     out = Path(out_html)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(page)
-    os.replace(tmp, out)
+    write_text_atomic(out, page)
     return out

@@ -21,36 +21,7 @@ then antigen chains in the declared order. Masks (``select_*``) are boolean arra
 atoms or residues, Biotite style. Unusable input raises :class:`StructureError`.
 """
 
-from workbench.structure.errors import StructureError, StructureWarning
-from workbench.structure.fasta import fasta_records, write_fasta
-from workbench.structure.manifest import (
-    Manifest,
-    ManifestEntry,
-    load_manifest,
-    parse_chain_spec,
-    split_chain_ids,
-)
-from workbench.structure.merge import BREAK_DISTANCE, merge
-from workbench.structure.parse import item_path, parse_structure, parse_warnings
-from workbench.structure.pdbout import output_chain_ids, to_pdb
-from workbench.structure.records import (
-    ANTIBODY_ROLES,
-    REGIONS,
-    ROLES,
-    AtomTable,
-    ChainRecord,
-    ChainSpec,
-    Complex,
-    ExcludedResidue,
-    ResidueMap,
-)
-from workbench.structure.select import (
-    apply_chain_wise,
-    select_chains,
-    select_side,
-    spread_chain_wise,
-)
-from workbench.structure.sequences import chain_sequences, one_letter, residue_kind
+from workbench._lazy import lazy_exports
 
 __all__ = [
     "ANTIBODY_ROLES",
@@ -86,3 +57,42 @@ __all__ = [
     "to_pdb",
     "write_fasta",
 ]
+
+# names load on first use: importing the room's options must not import its heavy modules
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "ANTIBODY_ROLES": "records",
+        "BREAK_DISTANCE": "merge",
+        "REGIONS": "records",
+        "ROLES": "records",
+        "AtomTable": "records",
+        "ChainRecord": "records",
+        "ChainSpec": "records",
+        "Complex": "records",
+        "ExcludedResidue": "records",
+        "Manifest": "manifest",
+        "ManifestEntry": "manifest",
+        "ResidueMap": "records",
+        "StructureError": "errors",
+        "StructureWarning": "errors",
+        "apply_chain_wise": "select",
+        "chain_sequences": "sequences",
+        "fasta_records": "fasta",
+        "item_path": "parse",
+        "load_manifest": "manifest",
+        "merge": "merge",
+        "one_letter": "sequences",
+        "output_chain_ids": "pdbout",
+        "parse_chain_spec": "manifest",
+        "parse_structure": "parse",
+        "parse_warnings": "parse",
+        "residue_kind": "sequences",
+        "select_chains": "select",
+        "select_side": "select",
+        "split_chain_ids": "manifest",
+        "spread_chain_wise": "select",
+        "to_pdb": "pdbout",
+        "write_fasta": "fasta",
+    },
+)

@@ -13,6 +13,8 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
+from workbench.record import RunLayout
+from workbench.report import write_report
 from workbench.ui.form import RunForm
 from workbench.ui.monitor import RunMonitor
 from workbench.ui.paths import PathRefused, confine, default_roots
@@ -51,7 +53,7 @@ class AttachView(Viewer):
             run_dir = confine(self.path, self.allowed_roots)
         except PathRefused as exc:
             return self._say(str(exc))
-        if not ((run_dir / "run.json").exists() or (run_dir / "events.sqlite").exists()):
+        if not RunLayout(run_dir).is_run():
             return self._say(f"{run_dir} is not a run directory (no run.json or events.sqlite)")
         with param.edit_constant(self):
             self.run_dir = str(run_dir)
@@ -105,12 +107,8 @@ class WorkbenchApp(Viewer):
         if not self.run_dir:
             self._export_note.object = "<p>No run to export.</p>"
             return
-        # imported here: the report draws this room's charts, so importing it at module level
-        # would make `import workbench.report` circular
-        from workbench.report import write_report
-
         try:
-            out = write_report(self.run_dir, Path(self.run_dir) / "report.html")
+            out = write_report(self.run_dir, RunLayout(self.run_dir).report)
         except (OSError, ValueError) as exc:
             self._export_note.object = f"<p>Export failed: {html.escape(str(exc))}</p>"
             return

@@ -16,13 +16,14 @@ import param
 from panel.viewable import Viewer
 
 from workbench.examples import example_manifest, example_paths
-from workbench.structure import split_chain_ids
-from workbench.ui.launch import RunProcess, RunRequest
+from workbench.record import RUN_OPTIONS, RunConfig, RunLayout
+from workbench.schema import OptionField
+from workbench.ui.launch import RunProcess
 from workbench.ui.paths import PathRefused, confine, default_roots
+from workbench.ui.settings import form_fields, settings_class, settings_values
 
 __all__ = ["RunForm", "save_uploads"]
 
-STAGES = ("prep", "annotate", "embed")
 SOURCES = {"Bundled examples": "examples", "Path": "path", "Upload": "upload"}
 
 
@@ -56,24 +57,14 @@ def model_note(model: str) -> str:
 
 
 class RunForm(Viewer):
-    """Collects a run's settings and starts or cancels the CLI run."""
+    """Collects a run's settings and starts or cancels the CLI run.
+
+    The settings (``self.settings``) are generated from the run's option table, so each option of
+    ``RunConfig`` appears here once it is declared; expert ones sit under "Advanced".
+    """
 
     source = param.Selector(default="examples", objects=SOURCES, doc="Where the inputs come from.")
     path = param.String(default="", doc="File or folder of structures, under the allowed roots.")
-    heavy = param.String(default="", doc="Heavy chain id; blank = detect chain roles.")
-    light = param.String(default="", doc="Light chain id; blank or '-' = none (nanobody).")
-    antigen = param.String(
-        default="", doc="Antigen chain ids: ABC (one per letter) or A,B,C, as on the command line."
-    )
-    manifest = param.String(default="", doc="Chain manifest (TSV/CSV); optional.")
-    stages = param.ListSelector(default=list(STAGES), objects=list(STAGES), doc="Stages to run.")
-    model = param.String(default="auto", doc="ESM-2: auto, a name, a path or random:<name>.")
-    devices = param.String(default="auto", doc="auto, cpu, cuda:0,cuda:1 or sim:1.0,sim:0.5.")
-    workers = param.Integer(default=0, bounds=(0, 512), doc="Prep processes; 0 = CLI default.")
-    cache_dir = param.String(default="", doc="Cache directory; blank = <runs root>/cache.")
-    no_cache = param.Boolean(default=False, doc="Compute everything, store nothing.")
-    cluster = param.String(default="", doc="Dask scheduler address; blank = local cluster.")
-    voronota = param.Boolean(default=True, doc="Voronoi contact areas (about 1 s per complex).")
     runs_root = param.String(default="runs", doc="Folder where new run directories go.")
     run = param.Event(doc="Start a run with these settings.")
     cancel = param.Event(doc="Stop the current run cleanly (SIGTERM).")
@@ -81,13 +72,31 @@ class RunForm(Viewer):
     running = param.Boolean(default=False, constant=True, doc="A run started here is going.")
     message = param.String(default="", constant=True, doc="Last status or error message.")
 
-    def __init__(self, allowed_roots: tuple[Path, ...] | None = None, **params) -> None:
+    def __init__(
+        self,
+        allowed_roots: tuple[Path, ...] | None = None,
+        table: tuple[OptionField, ...] = RUN_OPTIONS,
+        **params,
+    ) -> None:
         super().__init__(**params)
         self.allowed_roots = allowed_roots or default_roots()
+        self.table = table
+        self.settings = settings_class(table)()
         self.process: RunProcess | None = None
         self._uploads = pn.widgets.FileInput(multiple=True, accept=".pdb,.cif,.mmcif,.ent,.gz,.qv")
         self._watcher = None
         self._counter = 0
+
+    def _settings_panel(self, expert: bool) -> pn.Param:
+        names = [f.name for f in form_fields(self.table) if f.option.expert == expert]
+        widgets = {
+            name: pn.widgets.CheckButtonGroup
+            for name in names
+            if isinstance(self.settings.param[name], param.ListSelector)
+        }
+        return pn.Param(
+            self.settings, parameters=names, widgets=widgets, show_name=False, name="settings"
+        )
 
     def __panel__(self) -> pn.Column:
         w = pn.widgets
@@ -99,25 +108,11 @@ class RunForm(Viewer):
                 self._uploads,
                 visible=self.param.source.rx() != "examples",
             ),
-            pn.Row(
-                w.TextInput.from_param(self.param.heavy, width=90),
-                w.TextInput.from_param(self.param.light, width=90),
-                w.TextInput.from_param(self.param.antigen, width=120),
-                w.TextInput.from_param(self.param.manifest),
-            ),
-            w.CheckButtonGroup.from_param(self.param.stages),
-            pn.Row(
-                w.TextInput.from_param(self.param.model),
-                w.TextInput.from_param(self.param.devices),
-                w.IntInput.from_param(self.param.workers, width=100),
-            ),
-            pn.pane.Markdown(self.param.model.rx().rx.pipe(model_note)),
-            pn.Row(
-                w.TextInput.from_param(self.param.cache_dir),
-                w.Checkbox.from_param(self.param.no_cache, align="end"),
-                w.Checkbox.from_param(self.param.voronota, align="end"),
-                w.TextInput.from_param(self.param.cluster, placeholder="tcp://host:8786"),
-            ),
+            self._settings_panel(expert=False),
+            pn.pane.Markdown(self.settings.param.model.rx().rx.pipe(model_note))
+            if "model" in self.settings.param
+            else None,
+            pn.Card(self._settings_panel(expert=True), title="Advanced", collapsed=True),
             pn.Row(
                 w.Button.from_param(self.param.run, name="Run"),
                 w.Button.from_param(self.param.cancel, name="Cancel"),
@@ -126,42 +121,29 @@ class RunForm(Viewer):
             sizing_mode="stretch_width",
         )
 
-    def request(self) -> RunRequest:
-        """The run these settings ask for; raises PathRefused/ValueError with a message."""
+    def request(self) -> RunConfig:
+        """The run these settings ask for; raises PathRefused or OptionError with a message."""
         root = Path(self.runs_root).resolve()
         self._counter += 1
         out = root / f"run-{time.strftime('%Y%m%d-%H%M%S')}-{self._counter}"
-        manifest = None
+        values = settings_values(self.settings, self.table)
+        if values.get("manifest"):
+            values["manifest"] = str(confine(values["manifest"], self.allowed_roots))
         if self.source == "examples":
             inputs = [str(p) for p in example_paths()]
-            manifest = None if self.heavy else str(example_manifest())
+            if values.get("heavy") is None and values.get("manifest") is None:
+                values["manifest"] = str(example_manifest())
         elif self.source == "path":
             inputs = [str(confine(self.path, self.allowed_roots))]
         else:
             if not self._uploads.value:
                 raise ValueError("no file uploaded")
-            folder = root / f"{out.name}.uploads"
+            folder = RunLayout(out).uploads
             names = list(self._uploads.filename)
             inputs = [str(p) for p in save_uploads(folder, names, list(self._uploads.value))]
-        if self.manifest:
-            manifest = str(confine(self.manifest, self.allowed_roots))
-        cache = self.cache_dir or str(root / "cache")
-        return RunRequest(
-            inputs=tuple(inputs),
-            out=str(out),
-            heavy=self.heavy.strip() or None,
-            light=self.light.strip() or None,
-            antigen=split_chain_ids(self.antigen),
-            manifest=manifest,
-            stages=tuple(s for s in STAGES if s in self.stages),
-            workers=self.workers or None,
-            cache_dir=str(confine(cache, [*self.allowed_roots, root])),
-            no_cache=self.no_cache,
-            model=self.model.strip() or "auto",
-            devices=self.devices.strip() or "auto",
-            cluster=self.cluster.strip() or None,
-            voronota=self.voronota,
-        )
+        cache = values.get("cache_dir") or str(root / "cache")
+        values["cache_dir"] = str(confine(cache, [*self.allowed_roots, root]))
+        return RunConfig.build(inputs=tuple(inputs), out=str(out), **values)
 
     @param.depends("run", watch=True)
     def _on_run(self) -> None:
@@ -169,15 +151,15 @@ class RunForm(Viewer):
             self._say("A run is going; cancel it first.")
             return
         try:
-            request = self.request()
-            self.process = RunProcess(request)
+            config = self.request()
+            self.process = RunProcess(config)
         except (ValueError, OSError) as exc:
             self._say(f"Not started: {exc}")
             return
         with param.edit_constant(self):
-            self.run_dir = request.out
+            self.run_dir = config.out
             self.running = True
-        self._say(f"Started run {Path(request.out).name} (pid {self.process.pid}).")
+        self._say(f"Started run {Path(config.out).name} (pid {self.process.pid}).")
         self._watcher = pn.state.add_periodic_callback(self._check_process, period=500)
 
     @param.depends("cancel", watch=True)

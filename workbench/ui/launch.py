@@ -9,78 +9,28 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass
-from pathlib import Path
 
-from workbench.engine.config import RunConfig
+from workbench.record import RunConfig, RunLayout
 
-__all__ = ["RunProcess", "RunRequest"]
+__all__ = ["RunProcess", "cli_argv"]
 
 
-@dataclass(frozen=True, slots=True)
-class RunRequest:
-    """What the run form asks for; ``argv`` is the CLI call that does it."""
-
-    inputs: tuple[str, ...]
-    out: str
-    heavy: str | None = None
-    light: str | None = None  # None or "-": no light chain
-    antigen: tuple[str, ...] = ()
-    manifest: str | None = None
-    stages: tuple[str, ...] = ("prep", "annotate", "embed")
-    workers: int | None = None  # None: the CLI's default
-    cache_dir: str | None = None
-    no_cache: bool = False
-    model: str = "auto"
-    devices: str = "auto"
-    cluster: str | None = None
-    voronota: bool = True  # False: skip Voronoi contact areas (about 1 s per complex)
-
-    def __post_init__(self) -> None:
-        """Refuse what the run itself would refuse, with the same words (RunConfig's checks)."""
-        RunConfig(
-            inputs=self.inputs,
-            out=self.out,
-            heavy=self.heavy,
-            light=self.light,
-            antigen=self.antigen,
-            stages=self.stages,
-        )
-
-    def argv(self) -> list[str]:
-        """``python -m workbench.cli run ...`` with this interpreter."""
-        args = [sys.executable, "-m", "workbench.cli", "run", *self.inputs, "--out", self.out]
-        if self.heavy:
-            args += ["--heavy", self.heavy, "--light", self.light or "-"]
-            args += ["--antigen", ",".join(self.antigen)]
-        if self.manifest:
-            args += ["--manifest", self.manifest]
-        args += ["--stages", ",".join(self.stages), "--model", self.model]
-        args += ["--devices", self.devices]
-        if self.workers:
-            args += ["--workers", str(self.workers)]
-        if self.cache_dir:
-            args += ["--cache-dir", self.cache_dir]
-        if self.no_cache:
-            args.append("--no-cache")
-        if self.cluster:
-            args += ["--cluster", self.cluster]
-        if not self.voronota:
-            args.append("--no-voronota")
-        return args
+def cli_argv(config: RunConfig) -> list[str]:
+    """``python -m workbench.cli run ...`` with this interpreter, from the option table."""
+    return [sys.executable, "-m", "workbench.cli", "run", *config.argv()]
 
 
 class RunProcess:
     """One CLI run in a subprocess; its output goes to ``<run dir>.log`` beside the run dir."""
 
-    def __init__(self, request: RunRequest) -> None:
-        self.request = request
-        out = Path(request.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        self.log_path = out.parent / f"{out.name}.log"
+    def __init__(self, config: RunConfig) -> None:
+        self.config = config
+        layout = RunLayout(config.run_dir)
+        layout.root.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path = layout.console_log
         with open(self.log_path, "wb") as log:
             self._proc = subprocess.Popen(
-                request.argv(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                cli_argv(config), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )
 
     @property

@@ -15,10 +15,9 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
-from workbench.engine import RUN_FILES
-from workbench.report.rundir import run_events, run_info, untrained_weights
-from workbench.ui.aggregate import RunAggregate, StageStatus, Update
-from workbench.ui.charts import RunCharts
+from workbench.record import RunFold, RunView, StageStatus, untrained_weights
+from workbench.record.fold import Update
+from workbench.report.charts import RunCharts
 
 __all__ = ["RunMonitor", "stages_html"]
 
@@ -88,7 +87,7 @@ class RunMonitor(Viewer):
     def _reset(self) -> None:
         """Start over on a new run directory: fresh totals, fresh charts, polling restarted."""
         self._stop()
-        self._agg = RunAggregate()
+        self._fold = RunFold()
         self._charts = RunCharts(rollover=self.rollover)
         self._meta_mtime = None
         self._meta = None
@@ -120,8 +119,8 @@ class RunMonitor(Viewer):
         return self.status not in ("", "running")
 
     @property
-    def aggregate(self) -> RunAggregate:
-        return self._agg
+    def fold(self) -> RunFold:
+        return self._fold
 
     @property
     def charts(self) -> RunCharts:
@@ -129,20 +128,20 @@ class RunMonitor(Viewer):
 
     def poll(self) -> Update:
         """Read the events added since the last poll and show what they change."""
-        run_dir = Path(self.run_dir)
-        update = self._agg.feed(run_events(run_dir, after=self._agg.last_id))
+        view = RunView(self.run_dir)
+        update = self._fold.feed(view.events(after=self._fold.last_id))
         self._charts.apply(update)
-        meta = self._read_meta(run_dir)
+        meta = self._read_meta(view)
         status = (
             (meta or {}).get("status")
-            or self._agg.status
-            or ("running" if self._agg.last_id else "")
+            or self._fold.status
+            or ("running" if self._fold.last_id else "")
         )
         with param.edit_constant(self):
             self.status = status
-            self.n_events = self._agg.last_id
+            self.n_events = self._fold.last_id
         now = None if self.finished else time.time()
-        self._stages.object = stages_html(self._agg.stage_status(now))
+        self._stages.object = stages_html(self._fold.stage_status(now))
         self._summary.object = self._summary_html(meta)
         if update.failures:
             self._failures.object = self._failures_html()
@@ -150,14 +149,14 @@ class RunMonitor(Viewer):
             self._stop()
         return update
 
-    def _read_meta(self, run_dir: Path) -> dict | None:
+    def _read_meta(self, view: RunView) -> dict | None:
         """run.json, re-read only when it changed on disk."""
         try:
-            mtime = (run_dir / RUN_FILES["run"]).stat().st_mtime
+            mtime = view.layout.run_json.stat().st_mtime
         except FileNotFoundError:
             return self._meta
         if mtime != self._meta_mtime:
-            meta = run_info(run_dir)
+            meta = view.info
             if meta is not None:
                 self._meta, self._meta_mtime = meta, mtime
         return self._meta
@@ -166,11 +165,11 @@ class RunMonitor(Viewer):
         parts = [
             f"<b>Run</b> <code>{html.escape(self.run_dir)}</code> – status "
             f"<b class='run-status'>{html.escape(self.status or 'waiting')}</b>, "
-            f"{self._agg.last_id} events"
+            f"{self._fold.last_id} events"
         ]
         rates = ", ".join(
             f"{html.escape(c.stage)} {100 * c.hit_rate:.0f}% ({c.hits} hits / {c.misses} misses)"
-            for c in self._agg.cache.values()
+            for c in self._fold.cache.values()
         )
         if rates:
             parts.append(f"<b>Cache hit rate</b>: <span class='hit-rate'>{rates}</span>")
@@ -186,13 +185,13 @@ class RunMonitor(Viewer):
         return "<br>".join(parts)
 
     def _failures_html(self) -> str:
-        shown = self._agg.failures[-_MAX_FAILURES_SHOWN:]
+        shown = self._fold.failures[-_MAX_FAILURES_SHOWN:]
         rows = "".join(
             f"<tr><td>{html.escape(f.stage)}</td><td>{html.escape(f.source)}</td>"
             f"<td>{html.escape(f.reason)}</td></tr>"
             for f in shown
         )
-        more = len(self._agg.failures) - len(shown)
+        more = len(self._fold.failures) - len(shown)
         note = f"<p>{more} earlier failures not shown (see the report).</p>" if more else ""
         return (
             f"{note}<table class='failures'><tr><th>stage</th><th>source</th><th>reason</th></tr>"

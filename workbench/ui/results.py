@@ -1,7 +1,7 @@
 """Results of a run: the structures table, one item's chains with CDRs coloured beside its
 interface residues, and the dataset files.
 
-Reads the run's tables through ``workbench.engine.RunView`` (an absent table reads as empty
+Reads the run's tables through ``workbench.record.RunView`` (an absent table reads as empty
 while the run goes on) and the item's graph from graphs.h5; every string taken from them is
 HTML-escaped before display.
 """
@@ -16,8 +16,7 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
-from workbench.engine import RUN_FILES, RunView
-from workbench.report.rundir import dataset_paths
+from workbench.record import FILES, RunView
 from workbench.ui.interface import REGION_COLOURS, interface_html, interface_residues, region_kind
 
 __all__ = ["ResultsView", "chains_html"]
@@ -125,7 +124,7 @@ class ResultsView(Viewer):
             self.item = items[0] if items else None
         self._show_table()
         self._show_item()
-        files = dataset_paths(self.run_dir) if self.run_dir else {}
+        files = self._run.layout.file_sizes() if self.run_dir else {}
         rows = "".join(
             f"<tr><td><code>{html.escape(str(Path(self.run_dir) / name))}</code></td>"
             f"<td>{size:,} bytes</td></tr>"
@@ -137,7 +136,7 @@ class ResultsView(Viewer):
     def _show_table(self) -> None:
         df = self._structures
         if df is None:
-            self._table.object = pd.DataFrame({"note": ["structures.parquet not written yet"]})
+            self._table.object = pd.DataFrame({"note": [f"{FILES['structures']} not written yet"]})
             return
         if self.status_filter != "all":
             df = df[df["status"] == self.status_filter]
@@ -167,15 +166,15 @@ class ResultsView(Viewer):
 
     def _interface_of(self, item_id: str) -> tuple[pd.DataFrame | None, str]:
         """The item's interface residues, or None and why they cannot be shown yet."""
-        path = self._run.path("graphs")
+        path = self._run.layout.graphs
         if not path.exists():
-            return None, f"<p>No {RUN_FILES['graphs']} yet.</p>"
+            return None, f"<p>No {FILES['graphs']} yet.</p>"
         try:
             return interface_residues(path, item_id), ""
         except KeyError:
             return None, "<p>No interface graph for this item.</p>"
         except OSError as exc:  # HDF5 locks the file while the prep stage writes it
             return None, (
-                f"<p>{RUN_FILES['graphs']} cannot be read yet (a stage is writing it; press "
+                f"<p>{FILES['graphs']} cannot be read yet (a stage is writing it; press "
                 f"Refresh when it ends): {html.escape(str(exc))}</p>"
             )

@@ -13,7 +13,7 @@ from bokeh.models import ColumnDataSource, FactorRange, HoverTool
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
-from workbench.ui.aggregate import Update
+from workbench.record.fold import Update
 
 __all__ = ["RunCharts"]
 

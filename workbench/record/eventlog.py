@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from workbench.engine.events import Event, event_from_dict
+from workbench.record.events import Event, event_from_dict
 
 __all__ = ["EventLog", "read_events"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "BatchDone",
@@ -17,14 +17,20 @@ __all__ = [
     "Event",
     "ItemDone",
     "ItemFailed",
+    "ItemStatus",
     "ItemWarning",
     "RunFinished",
     "RunStarted",
+    "RunStatus",
     "StageFinished",
     "StageProgress",
     "StageStarted",
     "event_from_dict",
 ]
+
+
+RunStatus = Literal["running", "completed", "cancelled", "crashed"]
+ItemStatus = Literal["done", "failed"]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -68,7 +74,7 @@ class RunStarted(Event):
 
 @dataclass(slots=True, kw_only=True)
 class RunFinished(Event):
-    status: str  # "completed", "cancelled" or "crashed"
+    status: RunStatus
     n_done: int
     n_failed: int
     seconds: float

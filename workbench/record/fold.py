@@ -1,9 +1,10 @@
-"""Turns batches of run events into chart series and stage progress, without Panel.
+"""The one fold of a run's events into stage, device and cache state; it draws nothing.
 
-The monitor, the notebook widgets and the report all fold the same events through
-``RunAggregate``; it keeps only running totals, so feeding the log in id-ordered batches
-costs time proportional to the new events, never to the whole log. Times are seconds since
-the run started (the ``RunStarted`` event, else the first event seen).
+The terminal bars, the app's monitor, the notebook widgets and the report all feed the same
+events through :class:`RunFold` (the pattern of dask's ``diagnostics/progress.py``: a record,
+several views). It keeps only running totals, so feeding the log in id-ordered batches costs
+time proportional to the new events, never to the whole log. Times are seconds since the run
+started (the ``RunStarted`` event, else the first event seen).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from workbench.engine.events import (
+from workbench.record.events import (
     BatchDone,
     CacheStats,
     Event,
@@ -19,6 +20,7 @@ from workbench.engine.events import (
     ItemWarning,
     RunFinished,
     RunStarted,
+    RunStatus,
     StageFinished,
     StageProgress,
     StageStarted,
@@ -27,7 +29,7 @@ from workbench.engine.events import (
 __all__ = [
     "CachePoint",
     "Failure",
-    "RunAggregate",
+    "RunFold",
     "StageStatus",
     "ThroughputPoint",
     "Update",
@@ -126,13 +128,13 @@ def device_label(stage: str, device: str) -> str:
 
 
 @dataclass
-class RunAggregate:
+class RunFold:
     """Running totals of a run's events; ``feed`` returns what a batch added."""
 
     last_id: int = 0
     t0: float | None = None
     last_t: float | None = None
-    status: str | None = None  # from RunFinished; None while running
+    status: RunStatus | None = None  # from RunFinished; None while running
     stages: dict[str, _Stage] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)  # device label -> tokens done
     cache: dict[str, CachePoint] = field(default_factory=dict)  # stage -> latest cumulative

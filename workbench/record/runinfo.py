@@ -8,19 +8,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RUN_FILES", "package_versions", "read_run_json", "write_run_json"]
+from workbench.record.layout import RunLayout
 
-RUN_FILES = {
-    "run": "run.json",
-    "events": "events.sqlite",
-    "structures": "structures.parquet",
-    "chains": "chains.parquet",
-    "sequences": "sequences.parquet",
-    "regions": "regions.parquet",
-    "fasta": "complexes.fasta",
-    "graphs": "graphs.h5",
-    "embeddings": "embeddings.h5",
-}
+__all__ = ["package_versions", "read_run_json", "run_info", "untrained_weights", "write_run_json"]
 
 _PACKAGES = (
     "workbench",
@@ -53,15 +43,33 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def write_run_json(run_dir: Path, data: dict[str, Any]) -> None:
-    path = Path(run_dir) / RUN_FILES["run"]
+def write_run_json(run_dir: str | Path, data: dict[str, Any]) -> None:
+    path = RunLayout(run_dir).run_json
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, indent=2, default=str))
     os.replace(partial, path)
 
 
 def read_run_json(run_dir: str | Path) -> dict[str, Any]:
-    path = Path(run_dir) / RUN_FILES["run"]
+    """run.json as a dict; FileNotFoundError when the folder holds no run."""
+    path = RunLayout(run_dir).run_json
     if not path.exists():
         raise FileNotFoundError(f"{run_dir} is not a run directory: {path.name} is missing")
     return json.loads(path.read_text())
+
+
+def run_info(run_dir: str | Path) -> dict[str, Any] | None:
+    """run.json as a dict; None while a starting run has not written it yet."""
+    try:
+        return read_run_json(run_dir)
+    except FileNotFoundError:
+        return None
+
+
+def untrained_weights(info: dict[str, Any] | None) -> bool:
+    """Whether the run's embeddings came from random (untrained) ESM-2 weights."""
+    if not info:
+        return False
+    if info.get("embeddings_untrained") is not None:
+        return bool(info["embeddings_untrained"])
+    return str(info.get("config", {}).get("embed", {}).get("model", "")).startswith("random:")

@@ -1,0 +1,126 @@
+"""The run's configuration: one declared record of nested option records, checked when built.
+
+Every field is declared once (``workbench.schema.option``); the command line (``workbench run
+--help``), the app's form and the app's launch arguments are made from ``RUN_OPTIONS``, the flat
+table of this record and its nested ``graph``, ``annotate`` and ``embed`` records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from workbench.annotate import AnnotateOptions
+from workbench.embed import EmbedOptions
+from workbench.graph import GraphParams
+from workbench.schema import (
+    REQUIRED,
+    OptionError,
+    OptionField,
+    build,
+    check,
+    flatten,
+    option,
+    option_table,
+    record_from_dict,
+    to_argv,
+)
+from workbench.structure import split_chain_ids
+
+__all__ = ["RUN_OPTIONS", "STAGES", "RunConfig", "Stage"]
+
+Stage = Literal["prep", "annotate", "embed"]
+STAGES: tuple[Stage, ...] = get_args(Stage)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """Everything a run depends on; saved in run.json and used in cache keys."""
+
+    inputs: tuple[str, ...] = option(
+        REQUIRED,
+        positional=True,
+        form=False,
+        help="files or folders of structures (pdb, ent, cif, mmcif, each optionally .gz; qv)",
+    )
+    out: str = option(REQUIRED, short="-o", form=False, help="the run directory to write")
+    heavy: str | None = option(
+        None, help="heavy chain id; leave out (blank) to detect chain roles by numbering"
+    )
+    light: str | None = option(None, help="light chain id; - or blank for none (nanobody)")
+    antigen: tuple[str, ...] = option(
+        (), parse=split_chain_ids, help="antigen chain ids: A, A,B or ABC (one id per letter)"
+    )
+    manifest: str | None = option(
+        None, help="TSV/CSV with path (or case), heavy, light, antigen per file"
+    )
+    stages: tuple[Stage, ...] = option(STAGES, help="stages to run; prep always runs")
+    workers: int = option(
+        default_factory=_cores, minimum=1, expert=True, help="prep processes (default: all cores)"
+    )
+    chunk_size: int = option(
+        4, minimum=1, unit="items", expert=True, help="items per prep task sent to a worker"
+    )
+    cache_dir: str | None = option(
+        None, expert=True, help="cache folder; None = $WORKBENCH_CACHE or ~/.cache/workbench"
+    )
+    no_cache: bool = option(False, expert=True, help="compute everything, store nothing")
+    write_merged: bool = option(False, expert=True, help="also write merged PDBs under merged/")
+    cluster: str | None = option(
+        None, expert=True, help="Dask scheduler address (tcp://host:8786); None = a local cluster"
+    )
+    graph: GraphParams = field(default_factory=lambda: GraphParams(voronota=True))
+    annotate: AnnotateOptions = field(default_factory=AnnotateOptions)
+    embed: EmbedOptions = field(default_factory=EmbedOptions)
+
+    def __post_init__(self) -> None:
+        check(self)
+        if self.light == "-":
+            object.__setattr__(self, "light", None)
+        if "prep" not in self.stages:
+            object.__setattr__(self, "stages", ("prep", *self.stages))
+        if not self.inputs:
+            raise OptionError("inputs", self.inputs, "at least one file or folder")
+        if self.heavy is None and (self.light or self.antigen):
+            raise OptionError(
+                "heavy", None, "a heavy chain with light/antigen (or none of them: detect roles)"
+            )
+        if self.heavy is not None and not self.antigen:
+            raise OptionError("antigen", self.antigen, "at least one chain with a heavy chain")
+
+    @classmethod
+    def build(cls, **values: Any) -> RunConfig:
+        """A configuration from flat option names (``cutoff=4.5``, ``model="random:..."``)."""
+        return build(cls, values)
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.out)
+
+    def flat(self) -> dict[str, Any]:
+        """Every option by its flat name."""
+        return flatten(self)
+
+    def argv(self, table: tuple[OptionField, ...] | None = None) -> list[str]:
+        """``workbench run`` arguments that rebuild this configuration."""
+        return to_argv(self.flat(), RUN_OPTIONS if table is None else table)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Nested JSON-able values, for run.json and the RunStarted event."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunConfig:
+        """Inverse of to_dict; keys this version does not know are ignored."""
+        return record_from_dict(cls, data)
+
+
+RUN_OPTIONS: tuple[OptionField, ...] = option_table(RunConfig)
