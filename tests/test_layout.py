@@ -10,8 +10,21 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
 UI_LIBRARIES = {"panel", "bokeh", "holoviews", "param"}
 # room -> rooms of workbench it must never import (directly or through a submodule); ui and
-# report are the top: both only read runs, and the report draws the ui's charts
+# report are the top: both only read runs, and the report draws the ui's charts; fs is the
+# bottom, which every room may use
 FORBIDDEN = {
+    "fs": {
+        "sources",
+        "structure",
+        "graph",
+        "annotate",
+        "embed",
+        "cache",
+        "engine",
+        "output",
+        "report",
+        "ui",
+    },
     "cache": {
         "sources",
         "structure",
