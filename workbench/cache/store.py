@@ -5,7 +5,6 @@ from __future__ import annotations
 import abc
 import contextlib
 import os
-import secrets
 import threading
 import time
 import warnings
@@ -16,6 +15,7 @@ from pathlib import Path
 from workbench.cache.entry import EntryError, pack_entry, unpack_entry
 from workbench.cache.keys import CacheKey, check_stage
 from workbench.cache.stats import ENTRY_SUFFIX, CacheSummary, scan, summarize
+from workbench.fs import TEMP_SUFFIX, write_bytes_atomic
 
 __all__ = [
     "TEMP_MAX_AGE_S",
@@ -28,7 +28,6 @@ __all__ = [
     "default_root",
 ]
 
-TEMP_SUFFIX = ".tmp"
 TEMP_MAX_AGE_S = 3600.0  # clear() removes temp files older than this: their writer is gone
 
 
@@ -189,27 +188,14 @@ class CacheStore(Cache):
             _rmdir(stage_dir)
         return removed
 
-    def _write(self, path: Path, data: bytes) -> None:
-        """Unique temp file in the entry's folder, fsync, rename over the final name."""
-        fd, temp = self._open_temp(path)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            _unlink(temp)
-            raise
-
     @staticmethod
-    def _open_temp(path: Path) -> tuple[int, str]:
-        """Create the temp file, recreating its folder if a concurrent clear() removed it."""
+    def _write(path: Path, data: bytes) -> None:
+        """Write atomically, recreating the entry's folder if a concurrent clear() removed it."""
         for _ in range(3):
-            temp = f"{path.parent}/.{path.name}.{os.getpid()}.{secrets.token_hex(8)}{TEMP_SUFFIX}"
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
+                write_bytes_atomic(path, data)
+                return
             except FileNotFoundError:
                 continue
         raise FileNotFoundError(f"cache folder {path.parent} keeps disappearing")
