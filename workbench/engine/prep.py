@@ -24,7 +24,7 @@ from workbench.cache import (
 )
 from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError, build_graph
 from workbench.output.graphs import graph_image
-from workbench.sources import Item, ItemRef, SourceError
+from workbench.sources import Item, ItemRef, SourceError, describe_source
 from workbench.structure import (
     ChainSpec,
     Complex,
@@ -168,7 +168,7 @@ def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merg
         reason = getattr(exc, "reason", str(exc))
         return {
             "status": "failed",
-            "error": f"{_where(item.ref)}: {step}: {reason}",
+            "error": f"{describe_source(item.ref.source, item.ref.member)}: {step}: {reason}",
             "spec": _spec_dict(spec),
         }
     meta = {
@@ -183,10 +183,6 @@ def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merg
     meta["payload"] = _encode(complex_, graph, meta, merged)
     meta["merged_pdb"] = merged
     return meta
-
-
-def _where(ref: ItemRef) -> str:
-    return f"{ref.source} [{ref.member}]" if ref.member else ref.source
 
 
 def _result(
@@ -256,10 +252,11 @@ class PrepTask:
         try:
             meta = _compute(item, spec, self.params, self.write_merged)
         except Exception as exc:  # an unforeseen failure must not end the run
+            where = describe_source(item.ref.source, item.ref.member)
             meta = {
                 "status": "failed",
                 "spec": _spec_dict(spec),
-                "error": f"{_where(item.ref)}: prep: unexpected {type(exc).__name__}: {exc}",
+                "error": f"{where}: prep: unexpected {type(exc).__name__}: {exc}",
             }
             return _result(item, key.digest, meta, time.perf_counter() - start, False)
         payload = meta.pop("payload", None) or encode_arrays({}, meta)

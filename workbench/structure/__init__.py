@@ -31,7 +31,7 @@ from workbench.structure.manifest import (
     split_chain_ids,
 )
 from workbench.structure.merge import BREAK_DISTANCE, merge
-from workbench.structure.parse import item_path, parse_structure, parse_warnings
+from workbench.structure.parse import parse_structure, parse_warnings
 from workbench.structure.pdbout import output_chain_ids, to_pdb
 from workbench.structure.records import (
     ANTIBODY_ROLES,
@@ -70,7 +70,6 @@ __all__ = [
     "apply_chain_wise",
     "chain_sequences",
     "fasta_records",
-    "item_path",
     "load_manifest",
     "merge",
     "one_letter",

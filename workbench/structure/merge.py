@@ -8,9 +8,9 @@ import numpy as np
 from Bio.PDB.Chain import Chain
 from Bio.PDB.Structure import Structure
 
-from workbench.sources.refs import Item
+from workbench.sources.refs import Item, describe_source
 from workbench.structure.errors import StructureError, StructureWarning
-from workbench.structure.parse import item_path, parse_structure, parse_warnings
+from workbench.structure.parse import parse_structure, parse_warnings
 from workbench.structure.records import (
     AtomTable,
     ChainRecord,
@@ -41,7 +41,7 @@ def merge(item: Item, spec: ChainSpec, structure: Structure | None = None) -> Co
         A chain declared twice, a declared chain missing from the file, or a declared
         chain without amino-acid residues.
     """
-    path = item_path(item)
+    path = describe_source(item.ref.source, item.ref.member)
     if structure is None:
         structure = parse_structure(item)
     pairs = spec.roles()
