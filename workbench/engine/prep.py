@@ -6,7 +6,6 @@ cached payload is exactly what a miss would have produced, so hits and misses sh
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +31,7 @@ from workbench.structure import (
     chain_sequences,
     merge,
     parse_structure,
+    sequence_hash,
     to_pdb,
 )
 
@@ -41,7 +41,6 @@ __all__ = [
     "PrepResult",
     "PrepTask",
     "prep_chunk",
-    "sequence_hash",
 ]
 
 PREP_VERSION = "prep-3"
@@ -81,11 +80,6 @@ class PrepResult:
         """The item's graphs.h5 group as an HDF5 image (see workbench.output.graph_image)."""
         arrays, _ = decode_arrays(self.payload)
         return arrays["graph_h5"].tobytes()
-
-
-def sequence_hash(sequence: str) -> str:
-    """Content address of a chain sequence (sha256, hex)."""
-    return hashlib.sha256(sequence.encode()).hexdigest()
 
 
 @lru_cache(maxsize=4)

@@ -50,7 +50,12 @@ from workbench.structure.select import (
     select_side,
     spread_chain_wise,
 )
-from workbench.structure.sequences import chain_sequences, one_letter, residue_kind
+from workbench.structure.sequences import (
+    chain_sequences,
+    one_letter,
+    residue_kind,
+    sequence_hash,
+)
 
 __all__ = [
     "ANTIBODY_ROLES",
@@ -80,6 +85,7 @@ __all__ = [
     "residue_kind",
     "select_chains",
     "select_side",
+    "sequence_hash",
     "split_chain_ids",
     "spread_chain_wise",
     "to_pdb",
