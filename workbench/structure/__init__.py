@@ -45,8 +45,10 @@ from workbench.structure.records import (
     ResidueMap,
 )
 from workbench.structure.select import (
+    HYDROGEN_ELEMENTS,
     apply_chain_wise,
     select_chains,
+    select_heavy_atoms,
     select_side,
     spread_chain_wise,
 )
@@ -60,6 +62,7 @@ from workbench.structure.sequences import (
 __all__ = [
     "ANTIBODY_ROLES",
     "BREAK_DISTANCE",
+    "HYDROGEN_ELEMENTS",
     "REGIONS",
     "ROLES",
     "AtomTable",
@@ -84,6 +87,7 @@ __all__ = [
     "parse_warnings",
     "residue_kind",
     "select_chains",
+    "select_heavy_atoms",
     "select_side",
     "sequence_hash",
     "split_chain_ids",
