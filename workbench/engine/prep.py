@@ -122,30 +122,6 @@ def _chain_rows(complex_: Complex) -> list[dict]:
     ]
 
 
-def _spec_dict(spec: ChainSpec | None) -> dict | None:
-    if spec is None:
-        return None
-    return {
-        "heavy": spec.heavy,
-        "light": spec.light,
-        "antigen": list(spec.antigen),
-        "scfv": list(spec.scfv),
-        "detected": spec.detected,
-    }
-
-
-def _spec_from_dict(data: dict | None) -> ChainSpec | None:
-    if data is None:
-        return None
-    return ChainSpec(
-        heavy=data["heavy"],
-        light=data["light"],
-        antigen=tuple(data["antigen"]),
-        detected=data["detected"],
-        scfv=tuple(data["scfv"]),
-    )
-
-
 def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merged: bool) -> dict:
     """Parse, merge and build the graph; a failure becomes a meta record, not an exception."""
     source = item.ref.source
@@ -163,11 +139,11 @@ def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merg
         return {
             "status": "failed",
             "error": f"{describe_source(item.ref.source, item.ref.member)}: {step}: {reason}",
-            "spec": _spec_dict(spec),
+            "spec": spec.to_dict() if spec else None,
         }
     meta = {
         "status": "done",
-        "spec": _spec_dict(spec),
+        "spec": spec.to_dict(),
         "chains": _chain_rows(complex_),
         "warnings": [*complex_.warnings, *warnings],
         "n_nodes": len(graph.node_residue),
@@ -191,7 +167,7 @@ def _result(
         error=meta.get("error"),
         seconds=seconds,
         cached=cached,
-        spec=_spec_from_dict(meta.get("spec")),
+        spec=ChainSpec.from_dict(meta["spec"]) if meta.get("spec") else None,
         chains=chains,
         warnings=tuple(meta.get("warnings", ())),
         n_nodes=meta.get("n_nodes", 0),
@@ -218,7 +194,7 @@ class PrepTask:
             item.ref.checksum,
             {
                 "member": item.ref.member,
-                "spec": _spec_dict(spec),
+                "spec": spec.to_dict() if spec else None,
                 "graph": self.params.to_dict(),
                 "merged": self.write_merged,
                 "fmt": item.ref.fmt,
@@ -249,7 +225,7 @@ class PrepTask:
             where = describe_source(item.ref.source, item.ref.member)
             meta = {
                 "status": "failed",
-                "spec": _spec_dict(spec),
+                "spec": spec.to_dict() if spec else None,
                 "error": f"{where}: prep: unexpected {type(exc).__name__}: {exc}",
             }
             return _result(item, key.digest, meta, time.perf_counter() - start, False)
