@@ -31,6 +31,8 @@ __all__ = [
     "SetBudget",
     "Split",
     "cut_batches",
+    "oom_reason",
+    "split_in_half",
 ]
 
 MIN_BUDGET = 64  # tokens: the budget never drops below this after out-of-memory errors
@@ -200,12 +202,10 @@ class Scheduler:
         device.budget = max(MIN_BUDGET, min(device.budget, batch.tokens // 2))
         if len(batch.pieces) == 1:
             piece = batch.pieces[0]
-            reason = f"out of memory on {name} with this sequence alone ({piece.tokens} tokens)"
-            return [Fail(piece, name, reason)]
-        half = len(batch.pieces) // 2
-        halves = (self._new_batch(batch.pieces[:half]), self._new_batch(batch.pieces[half:]))
-        self._ready.extendleft(reversed(halves))
-        return [Split(batch, halves), Requeue(halves[0]), Requeue(halves[1])]
+            return [Fail(piece, name, oom_reason(name, piece))]
+        first, second = (self._new_batch(half) for half in split_in_half(batch.pieces))
+        self._ready.extendleft((second, first))
+        return [Split(batch, (first, second)), Requeue(first), Requeue(second)]
 
     def _new_batch(self, pieces: Iterable[Piece]) -> Batch:
         self._next_id += 1
@@ -266,6 +266,17 @@ class Scheduler:
         pieces = [self._queue.popleft() for _ in range(min(count, len(self._queue)))]
         self._queued_tokens -= sum(p.tokens for p in pieces)
         return self._new_batch(pieces)
+
+
+def split_in_half(pieces: tuple[Piece, ...]) -> tuple[tuple[Piece, ...], tuple[Piece, ...]]:
+    """The two batches an out-of-memory batch of two or more pieces is retried as, in order."""
+    half = len(pieces) // 2
+    return pieces[:half], pieces[half:]
+
+
+def oom_reason(device: str, piece: Piece) -> str:
+    """Why a piece failed: it ran out of memory on ``device`` alone, so splitting cannot help."""
+    return f"out of memory on {device} with this sequence alone ({piece.tokens} tokens)"
 
 
 def cut_batches(pieces: Iterable[Piece], budget: int) -> list[tuple[Piece, ...]]:
