@@ -8,8 +8,9 @@ so any idle device takes what is left (live rebalancing). Near the end the cut i
 device's fair share of all remaining work (share proportional to its observed tokens/s), and a
 device declines work another device would finish sooner, so no device idles while another holds a
 long batch; a lone device keeps full batches to the end (exactly :func:`cut_batches`). An
-out-of-memory batch is split in two and requeued at the front and the device's budget drops below
-that batch; a single piece that runs out of memory on its own fails alone.
+out-of-memory batch is split in two and requeued at the front (the halves come back as ``Assign``
+instructions) and the device's budget drops below that batch; a single piece that runs out of
+memory on its own fails alone (``Fail``).
 """
 
 from __future__ import annotations
@@ -26,10 +27,8 @@ __all__ = [
     "DeviceIdle",
     "Fail",
     "Piece",
-    "Requeue",
     "Scheduler",
     "SetBudget",
-    "Split",
     "cut_batches",
     "oom_reason",
     "split_in_half",
@@ -57,10 +56,6 @@ class Batch:
     def tokens(self) -> int:
         """Padded tokens: what the device actually computes and holds in memory."""
         return max(p.tokens for p in self.pieces) * len(self.pieces)
-
-    @property
-    def real_tokens(self) -> int:
-        return sum(p.tokens for p in self.pieces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,18 +92,9 @@ class SetBudget:
 
 @dataclass(frozen=True, slots=True)
 class Assign:
+    """The device must run the batch (out-of-memory halves come back as new assignments)."""
+
     device: str
-    batch: Batch
-
-
-@dataclass(frozen=True, slots=True)
-class Split:
-    batch: Batch
-    halves: tuple[Batch, Batch]
-
-
-@dataclass(frozen=True, slots=True)
-class Requeue:
     batch: Batch
 
 
@@ -122,7 +108,7 @@ class Fail:
 
 
 Event = DeviceIdle | BatchDone | BatchOOM | SetBudget
-Instruction = Assign | Split | Requeue | Fail
+Instruction = Assign | Fail
 
 
 @dataclass(slots=True)
@@ -171,13 +157,6 @@ class Scheduler:
     def in_flight(self) -> int:
         return sum(len(d.outstanding) for d in self._devices.values())
 
-    def budget(self, device: str) -> int:
-        return self._devices[device].budget
-
-    def tokens_done(self) -> dict[str, int]:
-        """Padded tokens each device has finished."""
-        return {name: d.tokens_done for name, d in self._devices.items()}
-
     def handle(self, event: Event) -> list[Instruction]:
         """Apply one event and return what the devices must do next."""
         out: list[Instruction] = []
@@ -198,14 +177,15 @@ class Scheduler:
         return out
 
     def _oom(self, name: str, device: _Device, batch: Batch) -> list[Instruction]:
-        """Split and requeue, or fail a lone piece; lower the budget below the failed batch."""
+        """Requeue both halves at the front (``_fill`` assigns them), or fail a lone piece;
+        lower the budget below the failed batch."""
         device.budget = max(MIN_BUDGET, min(device.budget, batch.tokens // 2))
         if len(batch.pieces) == 1:
             piece = batch.pieces[0]
             return [Fail(piece, name, oom_reason(name, piece))]
-        first, second = (self._new_batch(half) for half in split_in_half(batch.pieces))
-        self._ready.extendleft((second, first))
-        return [Split(batch, (first, second)), Requeue(first), Requeue(second)]
+        halves = [self._new_batch(half) for half in split_in_half(batch.pieces)]
+        self._ready.extendleft(reversed(halves))
+        return []
 
     def _new_batch(self, pieces: Iterable[Piece]) -> Batch:
         self._next_id += 1
