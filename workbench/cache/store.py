@@ -8,7 +8,6 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,12 +67,9 @@ class Cache(abc.ABC):
         """Store a payload under key (last writer wins)."""
 
     @abc.abstractmethod
-    def counts(self) -> dict[str, StageCounts]:
-        """Lookups per stage since the last take_counts, in this process."""
-
-    @abc.abstractmethod
     def take_counts(self) -> dict[str, StageCounts]:
-        """counts(), then reset them: the engine turns each call into CacheStats events."""
+        """Lookups per stage since the last call, in this process, then reset: the engine turns
+        each call into CacheStats events."""
 
     @abc.abstractmethod
     def stats(self) -> CacheSummary:
@@ -82,15 +78,6 @@ class Cache(abc.ABC):
     @abc.abstractmethod
     def clear(self, stage: str | None = None) -> int:
         """Remove the entries of one stage (or all); returns how many were removed."""
-
-    def get_or_compute(self, key: CacheKey, compute: Callable[[], bytes]) -> tuple[bytes, bool]:
-        """The cached payload, or compute, store and return it; the bool says it was a hit."""
-        payload = self.get(key)
-        if payload is not None:
-            return payload, True
-        payload = compute()
-        self.put(key, payload)
-        return payload, False
 
 
 class CacheStore(Cache):
@@ -115,10 +102,6 @@ class CacheStore(Cache):
 
     def __repr__(self) -> str:
         return f"CacheStore({str(self.root)!r})"
-
-    def path(self, key: CacheKey) -> Path:
-        """Where the entry for key lives (whether or not it exists)."""
-        return self._path(key.stage, key.digest)
 
     def _path(self, stage: str, digest: str) -> Path:
         return self.root / stage / digest[:2] / f"{digest}{ENTRY_SUFFIX}"
@@ -154,10 +137,6 @@ class CacheStore(Cache):
             self._write(path, data)
         except OSError as exc:
             self._warn_unwritable(key.stage, path.parent, exc)
-
-    def counts(self) -> dict[str, StageCounts]:
-        with self._lock:
-            return dict(self._counts)
 
     def take_counts(self) -> dict[str, StageCounts]:
         with self._lock:
@@ -254,9 +233,6 @@ class DisabledCache(Cache):
 
     def put(self, key: CacheKey, payload: bytes) -> None:
         return None
-
-    def counts(self) -> dict[str, StageCounts]:
-        return {}
 
     def take_counts(self) -> dict[str, StageCounts]:
         return {}
