@@ -127,10 +127,6 @@ class TableWriter:
         self._writer.close()
         return self._temp.commit()
 
-    def abort(self) -> None:
-        self._writer.close()
-        self._temp.discard()
-
 
 def write_table(path: str | Path, rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> Path:
     """Write rows at once (small tables), atomically."""
