@@ -166,11 +166,3 @@ class Complex:
     chains: tuple[ChainRecord, ...]
     excluded: tuple[ExcludedResidue, ...] = ()
     warnings: tuple[str, ...] = ()  # altlocs dropped, duplicate atoms, gaps ...
-
-    def antibody_atoms(self) -> np.ndarray:
-        """Boolean mask, shape (n,): atoms on the antibody side."""
-        return np.isin(self.residues.role[self.atoms.residue], ANTIBODY_ROLES)
-
-    def chain(self, role: str) -> list[ChainRecord]:
-        """The chains that play ``role``, in merged order."""
-        return [c for c in self.chains if c.role == role]
