@@ -13,7 +13,6 @@ Run: ``python benchmarks/annotate.py`` from the repository root.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
 import io
 import os
@@ -27,7 +26,7 @@ from distributed import Client, LocalCluster
 
 from workbench.annotate import AnnotateOptions, annotate_unique, number_sequences
 from workbench.cache import DisabledCache
-from workbench.structure import chain_sequences
+from workbench.structure import chain_sequences, sequence_hash
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ANARCI = importlib.import_module("anarci.anarci")
@@ -83,10 +82,6 @@ def ours(records) -> list:
     ]
 
 
-def seq_hash(sequence: str) -> str:
-    return hashlib.sha256(sequence.encode()).hexdigest()
-
-
 def main() -> None:
     chains = shared_chains()
     sequences = workload(chains)
@@ -100,7 +95,7 @@ def main() -> None:
         Client(cluster) as client,
     ):
         annotate_unique({"warm": sequences[0]}, options, client, DisabledCache())
-        unique = {seq_hash(s): s for s in sequences}
+        unique = {sequence_hash(s): s for s in sequences}
         for _ in range(REPEATS):  # interleaved, best of REPEATS: the 2 cores are shared
             elapsed, reference = anarci_call(sequences)
             t_anarci = min(t_anarci, elapsed)
@@ -110,16 +105,16 @@ def main() -> None:
             start = time.perf_counter()
             got = annotate_unique(unique, options, client, DisabledCache(), batch_size=128)
             t_dask = min(t_dask, time.perf_counter() - start)
-        dask_records = [got[seq_hash(s)] for s in sequences]
+        dask_records = [got[sequence_hash(s)] for s in sequences]
 
         complex_chains = chains["3EOA"]
         start = time.perf_counter()
-        single = {seq_hash(s): s for s in complex_chains.values()}
+        single = {sequence_hash(s): s for s in complex_chains.values()}
         annotate_unique(single, options, client, DisabledCache())
         t_single = time.perf_counter() - start
         start = time.perf_counter()
         decoy_chains = [(d, c, s) for d in range(1000) for c, s in complex_chains.items()]
-        decoys = {seq_hash(s): s for _, _, s in decoy_chains}
+        decoys = {sequence_hash(s): s for _, _, s in decoy_chains}
         annotate_unique(decoys, options, client, DisabledCache())
         t_decoys = time.perf_counter() - start
 

@@ -40,6 +40,11 @@ def make_key(payload: bytes, stage: str = "prep", **params: object) -> CacheKey:
     return CacheKey.make(stage, hashlib.sha256(payload).hexdigest(), params, "0.1.0")
 
 
+def entry_path(store: CacheStore, key: CacheKey) -> Path:
+    """Where the layout puts an entry: ``root/<stage>/<digest[:2]>/<digest>.entry``."""
+    return store.root / key.stage / key.digest[:2] / f"{key.digest}.entry"
+
+
 def test_round_trip_real_file_and_layout(store: CacheStore, pdb_bytes: bytes) -> None:
     key = make_key(pdb_bytes)
     assert store.get(key) is None
@@ -47,12 +52,10 @@ def test_round_trip_real_file_and_layout(store: CacheStore, pdb_bytes: bytes) ->
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert store.get(key) == pdb_bytes
-    digest = key.digest
-    path = store.root / "prep" / digest[:2] / f"{digest}.entry"
-    assert store.path(key) == path
+    path = entry_path(store, key)
     assert path.stat().st_size == HEADER_SIZE + len(pdb_bytes)
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left
-    assert store.counts() == {"prep": StageCounts(hits=1, misses=1, corrupt=0)}
+    assert store.take_counts() == {"prep": StageCounts(hits=1, misses=1, corrupt=0)}
 
 
 def test_last_writer_wins_and_keys_are_independent(store: CacheStore) -> None:
@@ -68,13 +71,12 @@ def test_last_writer_wins_and_keys_are_independent(store: CacheStore) -> None:
 
 def test_take_counts_returns_and_resets(store: CacheStore) -> None:
     prep, embed = make_key(b"a"), make_key(b"a", stage="embed")
-    store.get_or_compute(prep, lambda: b"p")
-    store.get_or_compute(prep, lambda: b"p")
+    assert store.get(prep) is None
+    store.put(prep, b"p")
+    assert store.get(prep) == b"p"
     store.get(embed)
-    want = {"prep": StageCounts(1, 1, 0), "embed": StageCounts(0, 1, 0)}
-    assert store.counts() == want
-    assert store.take_counts() == want
-    assert store.counts() == {}
+    assert store.take_counts() == {"prep": StageCounts(1, 1, 0), "embed": StageCounts(0, 1, 0)}
+    assert store.take_counts() == {}
 
 
 def corrupt_flip_payload(path: Path) -> None:
@@ -107,7 +109,7 @@ def corrupt_other_key(path: Path) -> None:
     other = CacheStore(path.parents[2])
     key = make_key(b"other")
     other.put(key, b"other value")
-    shutil.copyfile(other.path(key), path)
+    shutil.copyfile(entry_path(other, key), path)
 
 
 @pytest.mark.parametrize(
@@ -126,35 +128,24 @@ def test_bad_entry_is_reported_removed_and_recomputed(
 ) -> None:
     key = make_key(pdb_bytes)
     store.put(key, pdb_bytes)
-    path = store.path(key)
+    path = entry_path(store, key)
     damage(path)
     with pytest.warns(CacheCorruptionWarning, match=f"{path.name}.*{reason}.*removed"):
         assert store.get(key) is None
     assert not path.exists()
     assert store.take_counts() == {"prep": StageCounts(hits=0, misses=1, corrupt=1)}
 
-    store.put(key, pdb_bytes)
-    damage(path)
-    calls = []
-
-    def compute() -> bytes:
-        calls.append(1)
-        return pdb_bytes
-
-    with pytest.warns(CacheCorruptionWarning):
-        assert store.get_or_compute(key, compute) == (pdb_bytes, False)
-    assert calls == [1]
+    store.put(key, pdb_bytes)  # the recomputed value replaces the removed entry
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert store.get_or_compute(key, compute) == (pdb_bytes, True)
-    assert calls == [1]
+        assert store.get(key) == pdb_bytes
 
 
 def test_bad_entry_replaced_meanwhile_is_kept(store: CacheStore, monkeypatch) -> None:
     """A writer renaming a good entry in while a reader checks the bad one wins."""
     key = make_key(b"race")
     store.put(key, b"good")
-    corrupt_zero_length(store.path(key))
+    corrupt_zero_length(entry_path(store, key))
     verify = store_module.unpack_entry
 
     def verify_while_writer_replaces(digest: str, data: bytes) -> bytes:
@@ -170,9 +161,9 @@ def test_bad_entry_replaced_meanwhile_is_kept(store: CacheStore, monkeypatch) ->
 
 def test_crashed_writer_leaves_only_an_invisible_temp_file(store: CacheStore) -> None:
     key = make_key(b"crash")
-    folder = store.path(key).parent
+    folder = entry_path(store, key).parent
     folder.mkdir(parents=True)
-    (folder / f".{store.path(key).name}.999.abcd.tmp").write_bytes(b"half an entry")
+    (folder / f".{entry_path(store, key).name}.999.abcd.tmp").write_bytes(b"half an entry")
     assert store.get(key) is None
     assert store.stats().entries == 0
 
@@ -183,7 +174,7 @@ def test_stats_and_clear(store: CacheStore) -> None:
         store.put(key, b"x" * (i * 100))
     sizes = {"prep": 0, "embed": 0}
     for key in keys:
-        sizes[key.stage] += os.path.getsize(store.path(key))
+        sizes[key.stage] += os.path.getsize(entry_path(store, key))
 
     summary = store.stats()
     assert [(s.stage, s.entries, s.bytes) for s in summary.stages] == [
@@ -212,7 +203,7 @@ def test_stats_and_clear(store: CacheStore) -> None:
 def test_clear_removes_stale_temp_files_only(store: CacheStore) -> None:
     key = make_key(b"t")
     store.put(key, b"v")
-    folder = store.path(key).parent
+    folder = entry_path(store, key).parent
     stale, fresh = folder / ".a.1.aa.tmp", folder / ".b.2.bb.tmp"
     stale.write_bytes(b"")
     fresh.write_bytes(b"")
@@ -250,7 +241,7 @@ def test_store_pickles_by_root(store: CacheStore) -> None:
     store.get(key)
     copy = pickle.loads(pickle.dumps(store))
     assert copy.root == store.root
-    assert copy.counts() == {}
+    assert copy.take_counts() == {}
     assert copy.get(key) == b"v"
 
 
@@ -260,11 +251,7 @@ def test_disabled_cache_never_hits_or_writes(tmp_path: Path, monkeypatch) -> Non
     key = make_key(b"d")
     cache.put(key, b"v")
     assert cache.get(key) is None
-    calls = []
-    for _ in range(2):
-        assert cache.get_or_compute(key, lambda: calls.append(1) or b"v") == (b"v", False)
-    assert calls == [1, 1]
-    assert cache.counts() == cache.take_counts() == {}
+    assert cache.take_counts() == {}
     assert cache.stats().entries == 0
     assert cache.clear() == 0
     assert list(tmp_path.iterdir()) == []
@@ -277,7 +264,7 @@ def test_unwritable_root_warns_once_and_skips(tmp_path: Path) -> None:
     store = CacheStore(blocker)
     key = make_key(b"w")
     with pytest.warns(CacheWriteWarning, match=r"not-a-folder.*cannot be written.*prep"):
-        assert store.get_or_compute(key, lambda: b"value") == (b"value", False)
+        store.put(key, b"value")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         store.put(make_key(b"w2"), b"again")  # same stage and reason: no second warning

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import random
+import time
 
 import numpy as np
 import pytest
@@ -16,10 +17,14 @@ from workbench.embed.device import (
     MAX_BUDGET,
     DeviceSpec,
     DeviceWorker,
+    SimulatedOOM,
     Tuned,
     budget_from_memory,
+    check_simulated_memory,
     is_oom,
+    pace,
     parse_devices,
+    recover_from_oom,
 )
 from workbench.embed.models import load_model
 from workbench.embed.scheduler import Batch, Piece
@@ -48,6 +53,28 @@ def test_budget_from_memory():
 
 def test_cuda_oom_class_is_recognised():
     assert is_oom(torch.cuda.OutOfMemoryError("x")) and not is_oom(RuntimeError("x"))
+
+
+def test_simulated_memory_runs_out_above_its_tokens_and_is_recovered_from():
+    small, cpu = parse_devices("sim:1.0:100,cpu")
+    check_simulated_memory(small, 100)
+    check_simulated_memory(cpu, 10**9)
+    with pytest.raises(SimulatedOOM, match="101 tokens do not fit") as caught:
+        check_simulated_memory(small, 101)
+    assert recover_from_oom(caught.value, small)
+    assert not recover_from_oom(RuntimeError("not memory"), small)
+
+
+def test_pace_holds_a_sim_batch_for_its_simulated_time_only():
+    """Both backends wait ``tokens x token_seconds / speed`` less the time already spent."""
+    sim, cpu = parse_devices("sim:0.5,cpu")
+    waits = []
+    started = time.perf_counter()
+    pace(sim, 1000, 0.001, started, waits.append)
+    assert len(waits) == 1 and 1.9 < waits[0] <= 2.0
+    pace(sim, 1000, 0.001, started - 5.0, waits.append)
+    pace(cpu, 1000, 0.001, started, waits.append)
+    assert waits[1:] == [0.0]
 
 
 def test_budget_grows_when_a_full_batch_left_memory_free(monkeypatch):

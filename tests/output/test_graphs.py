@@ -8,7 +8,13 @@ import pytest
 import torch
 
 from workbench.graph import REGIONS, GraphParams, build_graph
-from workbench.output.graphs import GraphWriter, list_items, read_graph, read_graph_tensors
+from workbench.output.graphs import (
+    GraphWriter,
+    graph_image,
+    list_items,
+    read_graph,
+    read_graph_tensors,
+)
 from workbench.sources import iter_items
 from workbench.structure import load_manifest, merge
 
@@ -30,7 +36,8 @@ def written(tmp_path_factory, complexes_dir):
     with GraphWriter(path) as writer:
         for item_id, (complex_, params) in items.items():
             graphs[item_id] = build_graph(complex_, params)
-            writer.write(item_id, graphs[item_id], complex_.residues, complex_.source)
+            image = graph_image(graphs[item_id], complex_.residues, complex_.source)
+            writer.write_image(item_id, image)
     return path, items, graphs
 
 
@@ -83,7 +90,7 @@ def test_set_node_feature_replaces_region_and_adds_embedding(tmp_path, written):
     k = graph.n_nodes
     regions = (np.arange(k) % len(REGIONS)).astype(np.int32)
     with GraphWriter(path) as writer:
-        writer.write("a", graph, complex_.residues, complex_.source)
+        writer.write_image("a", graph_image(graph, complex_.residues, complex_.source))
         writer.set_node_feature("a", "region", regions)
         writer.set_node_feature("a", "embedding", np.ones((k, 4), dtype=np.float32))
         with pytest.raises(ValueError, match=r"needs shape \(\d+, d\)"):
@@ -117,10 +124,9 @@ def test_half_written_group_is_not_listed_and_is_replaced(tmp_path, written):
     with pytest.raises(KeyError, match=r"no item '\.tmp-a'"):
         read_graph(path, ".tmp-a")
     with GraphWriter(path) as writer:
-        writer.write("a", graphs["2I25-atom"], complex_.residues, complex_.source)
-        writer.write(
-            "a", graphs["2I25-atom"], complex_.residues, complex_.source
-        )  # rewriting replaces
+        image = graph_image(graphs["2I25-atom"], complex_.residues, complex_.source)
+        writer.write_image("a", image)
+        writer.write_image("a", image)  # rewriting replaces
     assert list_items(path) == ["a"]
     with h5py.File(path, "r") as f:
         assert list(f) == ["a"]

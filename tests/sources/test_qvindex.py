@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -95,10 +94,10 @@ def test_same_size_same_mtime_edit_is_caught(archive: Path, builds: list[Path]) 
 def test_unwritable_folder_reads_without_an_index(
     archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+    def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(qvindex, "AtomicFile", refuse)
     items = list(iter_items([archive]))
     assert [i.ref.member for i in items] == [f"d{n}" for n in range(5)]
     assert [i.ref.scores for i in items] == [(("score", str(n)),) for n in range(5)]

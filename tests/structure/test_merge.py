@@ -7,7 +7,14 @@ import itertools
 import numpy as np
 import pytest
 
-from workbench.structure import ChainSpec, StructureError, load_manifest, merge, parse_structure
+from workbench.structure import (
+    ChainSpec,
+    StructureError,
+    load_manifest,
+    merge,
+    parse_structure,
+    select_side,
+)
 
 
 @pytest.fixture(scope="module")
@@ -247,7 +254,7 @@ def test_haddock_merged_antibody_without_element_column(misc_dir, item_of):
     assert complex.atoms.name.tolist() == names
     assert complex.atoms.element.tolist() == [name[0] for name in names]
     assert any(w.startswith("element:") for w in complex.warnings)
-    assert complex.antibody_atoms().sum() == sum(
+    assert select_side(complex, "antibody").sum() == sum(
         line[21] == "A" for line in item.text.splitlines() if line.startswith("ATOM")
     )
 
@@ -255,10 +262,10 @@ def test_haddock_merged_antibody_without_element_column(misc_dir, item_of):
 def test_pyroglutamate_hetatm_is_an_amino_acid(misc_dir, item_of):
     item = item_of(misc_dir / "3QHF_Fv.pdb")
     complex = merge(item, ChainSpec("H", "L", ()))
-    for chain in ("H", "L"):
-        first = complex.chain({"H": "heavy", "L": "light"}[chain])[0]
-        assert complex.residues.res_name[first.start] == "PCA"
-        assert first.sequence[0] == "Q"
+    assert [record.chain for record in complex.chains] == ["H", "L"]
+    for record in complex.chains:
+        assert complex.residues.res_name[record.start] == "PCA", record.chain
+        assert record.sequence[0] == "Q"
     assert not complex.excluded
 
 

@@ -14,7 +14,6 @@ from workbench.structure import (
     ChainSpec,
     StructureError,
     StructureWarning,
-    item_path,
     merge,
     parse_structure,
 )
@@ -50,7 +49,6 @@ def test_unknown_format_is_an_error(text_item):
 
 def test_member_is_part_of_the_path():
     item = Item(ItemRef("ens.pdb", "model_2", "0" * 64, "pdb"), "")
-    assert item_path(item) == "ens.pdb [model_2]"
     with pytest.raises(StructureError, match=r"^ens\.pdb \[model_2\]: "):
         parse_structure(item)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from workbench.structure import (
     apply_chain_wise,
     merge,
     select_chains,
+    select_heavy_atoms,
     select_side,
     spread_chain_wise,
 )
@@ -31,16 +34,26 @@ def test_sides_count_the_atom_lines_of_their_chains(hmx):
     assert antibody.dtype == bool and antibody.shape == (len(complex.atoms),)
     assert antibody.sum() == _atom_lines(item.text, "HL")
     assert antigen.sum() == _atom_lines(item.text, "AB")
-    assert np.array_equal(antibody, complex.antibody_atoms())
+    assert not (antibody & antigen).any() and (antibody | antigen).all()
     residues = select_side(complex, "antigen", level="residue")
     assert residues.shape == (len(complex.residues),)
-    assert residues.sum() == sum(c.stop - c.start for c in complex.chain("antigen"))
+    assert residues.sum() == sum(c.stop - c.start for c in complex.chains if c.role == "antigen")
 
 
 def test_select_chains(hmx):
     item, complex = hmx
     assert select_chains(complex, ["B", "L"]).sum() == _atom_lines(item.text, "BL")
     assert not select_chains(complex, ["Z"], level="residue").any()
+
+
+def test_heavy_atoms_leave_out_hydrogen_and_deuterium(hmx):
+    _, complex = hmx
+    assert select_heavy_atoms(complex).all()  # merge drops hydrogens
+    element = complex.atoms.element.copy()
+    element[:3] = ["H", "D", "C"]
+    mask = select_heavy_atoms(replace(complex, atoms=replace(complex.atoms, element=element)))
+    assert mask.dtype == bool and mask.shape == (len(complex.atoms),)
+    assert mask[:3].tolist() == [False, False, True] and mask[3:].all()
 
 
 def test_chain_wise_reduce_and_spread(hmx):

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from workbench.structure import ChainSpec, chain_sequences, merge, one_letter, parse_structure
+from workbench.structure import (
+    ChainSpec,
+    chain_sequences,
+    merge,
+    one_letter,
+    parse_structure,
+    sequence_hash,
+)
 
 # Written out here so that the check does not lean on Biopython's table.
 STANDARD = dict(
@@ -99,3 +108,10 @@ def test_unknown_residue_with_backbone_is_x_and_water_chain_is_not_protein(
 )
 def test_one_letter(name, letter):
     assert one_letter(name) == letter
+
+
+def test_sequence_hash_is_the_sha256_of_the_sequence_text():
+    """The one content address of a sequence: chains.parquet, annotation and embedding keys."""
+    digest = hashlib.sha256(b"EVQLVESGG").hexdigest()
+    assert sequence_hash("EVQLVESGG") == digest
+    assert sequence_hash("EVQLVESGA") != digest

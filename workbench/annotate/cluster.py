@@ -9,7 +9,6 @@ worker dies. Results are written to the cache by the caller's process as batches
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 from collections.abc import Callable, Mapping, Sequence
 
@@ -22,6 +21,7 @@ from workbench.annotate.numbering import combine_batch, scan_batch
 from workbench.annotate.options import AnnotateOptions
 from workbench.annotate.records import SequenceNumbering
 from workbench.cache import Cache, CacheKey, decode_json, encode_json
+from workbench.structure.sequences import sequence_hash
 
 __all__ = ["CODE_VERSION", "annotate_unique", "cache_key"]
 
@@ -33,8 +33,7 @@ CODE_VERSION = (
 def cache_key(sequence: str, options: AnnotateOptions) -> CacheKey:
     """Key of one sequence's numbering: sequence, options, HMM file and code versions."""
     params = {**options.to_dict(), "hmm_sha256": hmm.hmm_checksum()}
-    checksum = hashlib.sha256(sequence.encode()).hexdigest()
-    return CacheKey.make("annotate", checksum, params, CODE_VERSION)
+    return CacheKey.make("annotate", sequence_hash(sequence), params, CODE_VERSION)
 
 
 def _batch(sequences: Sequence[str]) -> tuple[str, ...]:

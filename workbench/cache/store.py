@@ -5,17 +5,16 @@ from __future__ import annotations
 import abc
 import contextlib
 import os
-import secrets
 import threading
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.cache.entry import EntryError, pack_entry, unpack_entry
 from workbench.cache.keys import CacheKey, check_stage
 from workbench.cache.stats import ENTRY_SUFFIX, CacheSummary, scan, summarize
+from workbench.fs import TEMP_SUFFIX, write_bytes_atomic
 
 __all__ = [
     "TEMP_MAX_AGE_S",
@@ -28,7 +27,6 @@ __all__ = [
     "default_root",
 ]
 
-TEMP_SUFFIX = ".tmp"
 TEMP_MAX_AGE_S = 3600.0  # clear() removes temp files older than this: their writer is gone
 
 
@@ -69,12 +67,9 @@ class Cache(abc.ABC):
         """Store a payload under key (last writer wins)."""
 
     @abc.abstractmethod
-    def counts(self) -> dict[str, StageCounts]:
-        """Lookups per stage since the last take_counts, in this process."""
-
-    @abc.abstractmethod
     def take_counts(self) -> dict[str, StageCounts]:
-        """counts(), then reset them: the engine turns each call into CacheStats events."""
+        """Lookups per stage since the last call, in this process, then reset: the engine turns
+        each call into CacheStats events."""
 
     @abc.abstractmethod
     def stats(self) -> CacheSummary:
@@ -83,15 +78,6 @@ class Cache(abc.ABC):
     @abc.abstractmethod
     def clear(self, stage: str | None = None) -> int:
         """Remove the entries of one stage (or all); returns how many were removed."""
-
-    def get_or_compute(self, key: CacheKey, compute: Callable[[], bytes]) -> tuple[bytes, bool]:
-        """The cached payload, or compute, store and return it; the bool says it was a hit."""
-        payload = self.get(key)
-        if payload is not None:
-            return payload, True
-        payload = compute()
-        self.put(key, payload)
-        return payload, False
 
 
 class CacheStore(Cache):
@@ -116,10 +102,6 @@ class CacheStore(Cache):
 
     def __repr__(self) -> str:
         return f"CacheStore({str(self.root)!r})"
-
-    def path(self, key: CacheKey) -> Path:
-        """Where the entry for key lives (whether or not it exists)."""
-        return self._path(key.stage, key.digest)
 
     def _path(self, stage: str, digest: str) -> Path:
         return self.root / stage / digest[:2] / f"{digest}{ENTRY_SUFFIX}"
@@ -156,10 +138,6 @@ class CacheStore(Cache):
         except OSError as exc:
             self._warn_unwritable(key.stage, path.parent, exc)
 
-    def counts(self) -> dict[str, StageCounts]:
-        with self._lock:
-            return dict(self._counts)
-
     def take_counts(self) -> dict[str, StageCounts]:
         with self._lock:
             taken, self._counts = self._counts, {}
@@ -189,27 +167,14 @@ class CacheStore(Cache):
             _rmdir(stage_dir)
         return removed
 
-    def _write(self, path: Path, data: bytes) -> None:
-        """Unique temp file in the entry's folder, fsync, rename over the final name."""
-        fd, temp = self._open_temp(path)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            _unlink(temp)
-            raise
-
     @staticmethod
-    def _open_temp(path: Path) -> tuple[int, str]:
-        """Create the temp file, recreating its folder if a concurrent clear() removed it."""
+    def _write(path: Path, data: bytes) -> None:
+        """Write atomically, recreating the entry's folder if a concurrent clear() removed it."""
         for _ in range(3):
-            temp = f"{path.parent}/.{path.name}.{os.getpid()}.{secrets.token_hex(8)}{TEMP_SUFFIX}"
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
+                write_bytes_atomic(path, data)
+                return
             except FileNotFoundError:
                 continue
         raise FileNotFoundError(f"cache folder {path.parent} keeps disappearing")
@@ -268,9 +233,6 @@ class DisabledCache(Cache):
 
     def put(self, key: CacheKey, payload: bytes) -> None:
         return None
-
-    def counts(self) -> dict[str, StageCounts]:
-        return {}
 
     def take_counts(self) -> dict[str, StageCounts]:
         return {}

@@ -20,7 +20,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,13 +42,16 @@ __all__ = [
     "Tuned",
     "budget_from_memory",
     "calibrate_token_seconds",
+    "check_simulated_memory",
     "choose_cpu_threads",
     "collect",
     "forward",
     "intra_op_threads",
     "is_oom",
     "launch",
+    "pace",
     "parse_devices",
+    "recover_from_oom",
 ]
 
 CPU_BUDGET = 4096
@@ -68,6 +71,34 @@ class SimulatedOOM(RuntimeError):
 def is_oom(exc: BaseException) -> bool:
     """True for CUDA out-of-memory errors and their simulated stand-in."""
     return isinstance(exc, SimulatedOOM | torch.cuda.OutOfMemoryError)
+
+
+def check_simulated_memory(device: DeviceSpec, tokens: int) -> None:
+    """Raise SimulatedOOM when a batch of ``tokens`` padded tokens exceeds a sim device's memory."""
+    if device.oom_tokens is not None and tokens > device.oom_tokens:
+        raise SimulatedOOM(f"{device.name}: {tokens} tokens do not fit")
+
+
+def recover_from_oom(exc: BaseException, device: DeviceSpec) -> bool:
+    """True for an out-of-memory error, after freeing CUDA's cached blocks for the split halves."""
+    if not is_oom(exc):
+        return False
+    if device.kind == "cuda":
+        torch.cuda.empty_cache()
+    return True
+
+
+def pace(
+    device: DeviceSpec,
+    tokens: int,
+    token_seconds: float,
+    started: float,
+    wait: Callable[[float], object] = time.sleep,
+) -> None:
+    """Make a sim device's batch last ``tokens x token_seconds / speed`` from ``started``
+    (a ``time.perf_counter`` reading) by calling ``wait``; other devices do not wait."""
+    if device.kind == "sim":
+        wait(max(0.0, tokens * token_seconds / device.speed - (time.perf_counter() - started)))
 
 
 def budget_from_memory(free_bytes: int, bytes_per_token: float, headroom: float = 0.7) -> int:
@@ -303,10 +334,8 @@ class DeviceWorker(threading.Thread):
             try:
                 arrays = self._run(batch, tokens, pending)
             except Exception as exc:
-                if not is_oom(exc):
+                if not recover_from_oom(exc, self.device):
                     raise
-                if self._cuda:
-                    torch.cuda.empty_cache()
                 self.outbox.put(OutOfMemory(self.device.name, batch))
                 continue
             self.outbox.put(Finished(self.device.name, batch, arrays, time.perf_counter() - start))
@@ -314,8 +343,7 @@ class DeviceWorker(threading.Thread):
     def _run(self, batch: Batch, tokens: torch.Tensor, pending: deque) -> list[np.ndarray]:
         """Launch, prepare the next batches while it runs, collect; pace sim, grow on CUDA."""
         start = time.perf_counter()
-        if self.device.oom_tokens is not None and batch.tokens > self.device.oom_tokens:
-            raise SimulatedOOM(f"{self.device.name}: {batch.tokens} tokens do not fit")
+        check_simulated_memory(self.device, batch.tokens)
         if self._cuda:
             torch.cuda.reset_peak_memory_stats(self.device.torch_device)
             before = torch.cuda.memory_allocated(self.device.torch_device)
@@ -325,9 +353,7 @@ class DeviceWorker(threading.Thread):
         arrays = collect(out, [p.tokens - 2 for p in batch.pieces])
         if self._cuda:
             self._grow(batch, torch.cuda.max_memory_allocated(self.device.torch_device) - before)
-        if self.device.kind == "sim":
-            rest = batch.tokens * self.token_seconds / self.device.speed
-            self._halt.wait(max(0.0, rest - (time.perf_counter() - start)))
+        pace(self.device, batch.tokens, self.token_seconds, start, self._halt.wait)
         return arrays
 
     def _grow(self, batch: Batch, peak_bytes: int) -> None:

@@ -23,9 +23,11 @@ import torch
 from workbench.embed.device import (
     CPU_BUDGET,
     DeviceSpec,
+    check_simulated_memory,
     forward,
-    is_oom,
+    pace,
     parse_devices,
+    recover_from_oom,
 )
 from workbench.embed.models import LoadedModel, ModelError, load_model
 from workbench.embed.options import EmbedOptions
@@ -36,7 +38,7 @@ from workbench.embed.runner import (
     Store,
     embed_with,
 )
-from workbench.embed.scheduler import Piece, cut_batches
+from workbench.embed.scheduler import Piece, cut_batches, oom_reason, split_in_half
 
 __all__ = ["BatchJob", "embed_on_cluster", "run_batch"]
 
@@ -90,19 +92,13 @@ def run_batch(
     padded = tokens.numel()
     try:
         tokens = tokens.to(device.torch_device)
-        if device.oom_tokens is not None and padded > device.oom_tokens:
-            return where, None, time.perf_counter() - start
+        check_simulated_memory(device, padded)
         arrays = forward(module, tokens, job.layers, [len(t) for _, t in items], job.precision)
     except Exception as exc:
-        if not is_oom(exc):
+        if not recover_from_oom(exc, device):
             raise
-        if device.kind == "cuda":
-            torch.cuda.empty_cache()
         return where, None, time.perf_counter() - start
-    if device.kind == "sim":
-        time.sleep(
-            max(0.0, padded * job.token_seconds / device.speed - (time.perf_counter() - start))
-        )
+    pace(device, padded, job.token_seconds, start)
     return where, arrays, time.perf_counter() - start
 
 
@@ -178,14 +174,10 @@ def embed_on_cluster(
 def _out_of_memory(batch, device, pieces: Pieces, submit) -> Iterator[tuple[str, object]]:
     """Split and resubmit, or fail a lone piece that does not fit."""
     if len(batch) > 1:
-        half = len(batch) // 2
-        submit(batch[:half])
-        submit(batch[half:])
+        for half in split_in_half(batch):
+            submit(half)
         return
     piece = batch[0]
     seq_hash = pieces.fail(piece.key)
     if seq_hash is not None:
-        yield (
-            seq_hash,
-            f"out of memory on {device} with this sequence alone ({piece.tokens} tokens)",
-        )
+        yield seq_hash, oom_reason(device, piece)

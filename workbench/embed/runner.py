@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import queue
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from workbench.embed.device import (
 from workbench.embed.models import LoadedModel, load_model
 from workbench.embed.options import EmbedOptions
 from workbench.embed.windows import merge_windows, window_spans
+from workbench.structure.sequences import sequence_hash
 
 __all__ = [
     "CODE_VERSION",
@@ -91,8 +91,7 @@ def embedding_key(sequence: str, loaded: LoadedModel, options: EmbedOptions) -> 
         "window": options.window,
         "overlap": options.overlap,
     }
-    digest = hashlib.sha256(sequence.encode()).hexdigest()
-    return CacheKey.make("embed", digest, params, CODE_VERSION)
+    return CacheKey.make("embed", sequence_hash(sequence), params, CODE_VERSION)
 
 
 def reduce_for_graph(per_residue: np.ndarray, mode: str) -> np.ndarray:

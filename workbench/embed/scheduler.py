@@ -8,8 +8,9 @@ so any idle device takes what is left (live rebalancing). Near the end the cut i
 device's fair share of all remaining work (share proportional to its observed tokens/s), and a
 device declines work another device would finish sooner, so no device idles while another holds a
 long batch; a lone device keeps full batches to the end (exactly :func:`cut_batches`). An
-out-of-memory batch is split in two and requeued at the front and the device's budget drops below
-that batch; a single piece that runs out of memory on its own fails alone.
+out-of-memory batch is split in two and requeued at the front (the halves come back as ``Assign``
+instructions) and the device's budget drops below that batch; a single piece that runs out of
+memory on its own fails alone (``Fail``).
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ __all__ = [
     "DeviceIdle",
     "Fail",
     "Piece",
-    "Requeue",
     "Scheduler",
     "SetBudget",
-    "Split",
     "cut_batches",
+    "oom_reason",
+    "split_in_half",
 ]
 
 MIN_BUDGET = 64  # tokens: the budget never drops below this after out-of-memory errors
@@ -55,10 +56,6 @@ class Batch:
     def tokens(self) -> int:
         """Padded tokens: what the device actually computes and holds in memory."""
         return max(p.tokens for p in self.pieces) * len(self.pieces)
-
-    @property
-    def real_tokens(self) -> int:
-        return sum(p.tokens for p in self.pieces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,18 +92,9 @@ class SetBudget:
 
 @dataclass(frozen=True, slots=True)
 class Assign:
+    """The device must run the batch (out-of-memory halves come back as new assignments)."""
+
     device: str
-    batch: Batch
-
-
-@dataclass(frozen=True, slots=True)
-class Split:
-    batch: Batch
-    halves: tuple[Batch, Batch]
-
-
-@dataclass(frozen=True, slots=True)
-class Requeue:
     batch: Batch
 
 
@@ -120,7 +108,7 @@ class Fail:
 
 
 Event = DeviceIdle | BatchDone | BatchOOM | SetBudget
-Instruction = Assign | Split | Requeue | Fail
+Instruction = Assign | Fail
 
 
 @dataclass(slots=True)
@@ -169,13 +157,6 @@ class Scheduler:
     def in_flight(self) -> int:
         return sum(len(d.outstanding) for d in self._devices.values())
 
-    def budget(self, device: str) -> int:
-        return self._devices[device].budget
-
-    def tokens_done(self) -> dict[str, int]:
-        """Padded tokens each device has finished."""
-        return {name: d.tokens_done for name, d in self._devices.items()}
-
     def handle(self, event: Event) -> list[Instruction]:
         """Apply one event and return what the devices must do next."""
         out: list[Instruction] = []
@@ -196,16 +177,15 @@ class Scheduler:
         return out
 
     def _oom(self, name: str, device: _Device, batch: Batch) -> list[Instruction]:
-        """Split and requeue, or fail a lone piece; lower the budget below the failed batch."""
+        """Requeue both halves at the front (``_fill`` assigns them), or fail a lone piece;
+        lower the budget below the failed batch."""
         device.budget = max(MIN_BUDGET, min(device.budget, batch.tokens // 2))
         if len(batch.pieces) == 1:
             piece = batch.pieces[0]
-            reason = f"out of memory on {name} with this sequence alone ({piece.tokens} tokens)"
-            return [Fail(piece, name, reason)]
-        half = len(batch.pieces) // 2
-        halves = (self._new_batch(batch.pieces[:half]), self._new_batch(batch.pieces[half:]))
+            return [Fail(piece, name, oom_reason(name, piece))]
+        halves = [self._new_batch(half) for half in split_in_half(batch.pieces)]
         self._ready.extendleft(reversed(halves))
-        return [Split(batch, halves), Requeue(halves[0]), Requeue(halves[1])]
+        return []
 
     def _new_batch(self, pieces: Iterable[Piece]) -> Batch:
         self._next_id += 1
@@ -266,6 +246,17 @@ class Scheduler:
         pieces = [self._queue.popleft() for _ in range(min(count, len(self._queue)))]
         self._queued_tokens -= sum(p.tokens for p in pieces)
         return self._new_batch(pieces)
+
+
+def split_in_half(pieces: tuple[Piece, ...]) -> tuple[tuple[Piece, ...], tuple[Piece, ...]]:
+    """The two batches an out-of-memory batch of two or more pieces is retried as, in order."""
+    half = len(pieces) // 2
+    return pieces[:half], pieces[half:]
+
+
+def oom_reason(device: str, piece: Piece) -> str:
+    """Why a piece failed: it ran out of memory on ``device`` alone, so splitting cannot help."""
+    return f"out of memory on {device} with this sequence alone ({piece.tokens} tokens)"
 
 
 def cut_batches(pieces: Iterable[Piece], budget: int) -> list[tuple[Piece, ...]]:

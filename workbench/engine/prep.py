@@ -6,7 +6,6 @@ cached payload is exactly what a miss would have produced, so hits and misses sh
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +23,7 @@ from workbench.cache import (
 )
 from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError, build_graph
 from workbench.output.graphs import graph_image
-from workbench.sources import Item, ItemRef, SourceError
+from workbench.sources import Item, ItemRef, SourceError, describe_source
 from workbench.structure import (
     ChainSpec,
     Complex,
@@ -32,6 +31,7 @@ from workbench.structure import (
     chain_sequences,
     merge,
     parse_structure,
+    sequence_hash,
     to_pdb,
 )
 
@@ -41,7 +41,6 @@ __all__ = [
     "PrepResult",
     "PrepTask",
     "prep_chunk",
-    "sequence_hash",
 ]
 
 PREP_VERSION = "prep-3"
@@ -81,11 +80,6 @@ class PrepResult:
         """The item's graphs.h5 group as an HDF5 image (see workbench.output.graph_image)."""
         arrays, _ = decode_arrays(self.payload)
         return arrays["graph_h5"].tobytes()
-
-
-def sequence_hash(sequence: str) -> str:
-    """Content address of a chain sequence (sha256, hex)."""
-    return hashlib.sha256(sequence.encode()).hexdigest()
 
 
 @lru_cache(maxsize=4)
@@ -128,30 +122,6 @@ def _chain_rows(complex_: Complex) -> list[dict]:
     ]
 
 
-def _spec_dict(spec: ChainSpec | None) -> dict | None:
-    if spec is None:
-        return None
-    return {
-        "heavy": spec.heavy,
-        "light": spec.light,
-        "antigen": list(spec.antigen),
-        "scfv": list(spec.scfv),
-        "detected": spec.detected,
-    }
-
-
-def _spec_from_dict(data: dict | None) -> ChainSpec | None:
-    if data is None:
-        return None
-    return ChainSpec(
-        heavy=data["heavy"],
-        light=data["light"],
-        antigen=tuple(data["antigen"]),
-        detected=data["detected"],
-        scfv=tuple(data["scfv"]),
-    )
-
-
 def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merged: bool) -> dict:
     """Parse, merge and build the graph; a failure becomes a meta record, not an exception."""
     source = item.ref.source
@@ -168,12 +138,12 @@ def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merg
         reason = getattr(exc, "reason", str(exc))
         return {
             "status": "failed",
-            "error": f"{_where(item.ref)}: {step}: {reason}",
-            "spec": _spec_dict(spec),
+            "error": f"{describe_source(item.ref.source, item.ref.member)}: {step}: {reason}",
+            "spec": spec.to_dict() if spec else None,
         }
     meta = {
         "status": "done",
-        "spec": _spec_dict(spec),
+        "spec": spec.to_dict(),
         "chains": _chain_rows(complex_),
         "warnings": [*complex_.warnings, *warnings],
         "n_nodes": len(graph.node_residue),
@@ -183,10 +153,6 @@ def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merg
     meta["payload"] = _encode(complex_, graph, meta, merged)
     meta["merged_pdb"] = merged
     return meta
-
-
-def _where(ref: ItemRef) -> str:
-    return f"{ref.source} [{ref.member}]" if ref.member else ref.source
 
 
 def _result(
@@ -201,7 +167,7 @@ def _result(
         error=meta.get("error"),
         seconds=seconds,
         cached=cached,
-        spec=_spec_from_dict(meta.get("spec")),
+        spec=ChainSpec.from_dict(meta["spec"]) if meta.get("spec") else None,
         chains=chains,
         warnings=tuple(meta.get("warnings", ())),
         n_nodes=meta.get("n_nodes", 0),
@@ -228,7 +194,7 @@ class PrepTask:
             item.ref.checksum,
             {
                 "member": item.ref.member,
-                "spec": _spec_dict(spec),
+                "spec": spec.to_dict() if spec else None,
                 "graph": self.params.to_dict(),
                 "merged": self.write_merged,
                 "fmt": item.ref.fmt,
@@ -256,10 +222,11 @@ class PrepTask:
         try:
             meta = _compute(item, spec, self.params, self.write_merged)
         except Exception as exc:  # an unforeseen failure must not end the run
+            where = describe_source(item.ref.source, item.ref.member)
             meta = {
                 "status": "failed",
-                "spec": _spec_dict(spec),
-                "error": f"{_where(item.ref)}: prep: unexpected {type(exc).__name__}: {exc}",
+                "spec": spec.to_dict() if spec else None,
+                "error": f"{where}: prep: unexpected {type(exc).__name__}: {exc}",
             }
             return _result(item, key.digest, meta, time.perf_counter() - start, False)
         payload = meta.pop("payload", None) or encode_arrays({}, meta)

@@ -13,11 +13,20 @@ from joblib.externals.loky import get_reusable_executor
 
 from workbench.engine.emitter import Emitter
 from workbench.engine.prep import PrepResult, PrepTask, prep_chunk
+from workbench.fs import PARTIAL_SUFFIX, atomic_open, write_text_atomic
 from workbench.output.graphs import GraphWriter
 from workbench.output.tables import CHAINS_SCHEMA, STRUCTURES_SCHEMA, TableWriter
 from workbench.record.events import ItemDone, ItemFailed, ItemWarning
 from workbench.record.layout import RunLayout
-from workbench.sources import Item, SourceError, SourceFailure, discover, iter_items, prefetch
+from workbench.sources import (
+    Item,
+    SourceError,
+    SourceFailure,
+    describe_source,
+    discover,
+    iter_items,
+    prefetch,
+)
 from workbench.structure import ChainSpec, Manifest, write_fasta
 
 __all__ = ["PrepStage", "SequenceIndex"]
@@ -109,11 +118,12 @@ class PrepStage:
         layout.root.mkdir(parents=True, exist_ok=True)
         structures = TableWriter(layout.structures, STRUCTURES_SCHEMA)
         chains = TableWriter(layout.chains, CHAINS_SCHEMA)
-        fasta_path = layout.fasta
-        fasta_partial = fasta_path.with_name(fasta_path.name + ".partial")
         if self.write_merged:
             layout.merged.mkdir(exist_ok=True)
-        with _graph_writer(layout.graphs) as graphs, open(fasta_partial, "w") as fasta:
+        with (
+            _graph_writer(layout.graphs) as graphs,
+            atomic_open(layout.fasta, "w", suffix=PARTIAL_SUFFIX) as fasta,
+        ):
 
             def record(result: PrepResult) -> None:
                 self._record(result, structures, chains, graphs, fasta)
@@ -127,7 +137,6 @@ class PrepStage:
             self._record_source_failures(structures)
             if not self.cancel.is_set():
                 graphs.remove_except(self._written)
-        fasta_partial.replace(fasta_path)
         structures.close()
         chains.close()
         self.emit.progress(STAGE, self.done + self.failed, self.done + self.failed)
@@ -172,8 +181,7 @@ class PrepStage:
         while self._source_failures:
             failure = self._source_failures.pop(0)
             item_id = self._unique_id(failure.item_id)
-            where = f"{failure.source} [{failure.member}]" if failure.member else failure.source
-            error = f"{where}: read: {failure.reason}"
+            error = f"{describe_source(failure.source, failure.member)}: read: {failure.reason}"
             structures.append(
                 {
                     "item_id": item_id,
@@ -248,7 +256,9 @@ class PrepStage:
             [(f"{item_id}|{row.role}|{row.chain}", row.sequence) for row in result.chains], fasta
         )
         if result.merged_pdb is not None:
-            _write_text(self.layout.merged_pdb(item_id), result.merged_pdb)
+            write_text_atomic(
+                self.layout.merged_pdb(item_id), result.merged_pdb, suffix=PARTIAL_SUFFIX
+            )
         for message in result.warnings:
             self.emit.emit(ItemWarning, stage=STAGE, item_id=item_id, message=message)
         self.done += 1
@@ -265,9 +275,3 @@ def _graph_writer(path: Path) -> GraphWriter:
     except OSError:
         path.unlink(missing_ok=True)
         return GraphWriter(path).open()
-
-
-def _write_text(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text)
-    partial.replace(path)

@@ -61,7 +61,7 @@ def _clear_outputs(layout: RunLayout) -> None:
             layout.path(kind).unlink(missing_ok=True)
     for suffix in ("-wal", "-shm"):
         layout.events.with_name(layout.events.name + suffix).unlink(missing_ok=True)
-    for partial in layout.root.glob("*.partial"):
+    for partial in layout.partials():
         partial.unlink()
     shutil.rmtree(layout.merged, ignore_errors=True)
 

@@ -19,6 +19,7 @@ from workbench.graph.record import InterfaceGraph
 from workbench.graph.sasa import atom_radii, buried_area, canonical_coords
 from workbench.graph.voronoi import contact_areas
 from workbench.structure.records import ANTIBODY_ROLES, Complex
+from workbench.structure.select import select_heavy_atoms
 
 __all__ = ["build_graph", "residue_bsa"]
 
@@ -32,7 +33,7 @@ def residue_bsa(complex_: Complex) -> np.ndarray:
         Å², ≥ 0; exactly 0 for residues farther than 2·(r_max + 1.4 Å) from the other side.
     """
     atoms, residues = complex_.atoms, complex_.residues
-    heavy = np.flatnonzero(~np.isin(atoms.element, ("H", "D")))
+    heavy = np.flatnonzero(select_heavy_atoms(complex_))
     res = atoms.residue[heavy]
     radii = atom_radii(residues.res_name[res], atoms.name[heavy], atoms.element[heavy])
     antibody = np.isin(residues.role[res], ANTIBODY_ROLES)
@@ -43,7 +44,7 @@ def residue_bsa(complex_: Complex) -> np.ndarray:
 def _voronoi_pairs(complex_: Complex, focus: np.ndarray) -> tuple[np.ndarray, ...]:
     """Voronoi contact areas among heavy atoms, for pairs touching ``focus`` (atom indices)."""
     atoms = complex_.atoms
-    heavy = np.flatnonzero(~np.isin(atoms.element, ("H", "D")))
+    heavy = np.flatnonzero(select_heavy_atoms(complex_))
     res_name = complex_.residues.res_name[atoms.residue[heavy]]
     local = np.searchsorted(heavy, focus)
     i, j, area = contact_areas(

@@ -7,6 +7,7 @@ from scipy.spatial import cKDTree
 
 from workbench.graph.vocab import AMINO_ACIDS
 from workbench.structure.records import ANTIBODY_ROLES, Complex
+from workbench.structure.select import select_heavy_atoms
 
 __all__ = ["heavy_atoms", "interface_pairs", "reduce_pairs", "same_side_pairs", "symmetric"]
 
@@ -23,8 +24,7 @@ def heavy_atoms(complex_: Complex) -> tuple[np.ndarray, np.ndarray]:
     """
     atoms, residues = complex_.atoms, complex_.residues
     standard = np.isin(residues.aa, AMINO_ACIDS)[atoms.residue]
-    heavy = ~np.isin(atoms.element, ("H", "D"))
-    index = np.flatnonzero(standard & heavy)
+    index = np.flatnonzero(standard & select_heavy_atoms(complex_))
     role = residues.role[atoms.residue[index]]
     return index, np.isin(role, ANTIBODY_ROLES)
 

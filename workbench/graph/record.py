@@ -1,4 +1,4 @@
-"""The interface graph record and its flat array form (for the cache codec; no pickle)."""
+"""The interface graph record: nodes, both edge sets and their features, with shape checks."""
 
 from __future__ import annotations
 
@@ -46,42 +46,3 @@ class InterfaceGraph:
     @property
     def n_nodes(self) -> int:
         return len(self.node_residue)
-
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """Flat name -> array mapping (strings as 'U' arrays) that ``from_arrays`` inverts."""
-        arrays = {
-            "kind": np.array(self.kind),
-            "node_residue": self.node_residue,
-            "node_atom": self.node_atom.astype(str),
-            "edge_index": self.edge_index,
-            "internal_edge_index": self.internal_edge_index,
-        }
-        for group in FEATURE_GROUPS:
-            for name, values in getattr(self, group).items():
-                arrays[f"{group}/{name}"] = values
-        for key, columns in self.feature_names.items():
-            arrays[f"feature_names/{key}"] = np.array(columns, dtype=str)
-        return arrays
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> InterfaceGraph:
-        """Rebuild a graph from the mapping ``to_arrays`` made."""
-        groups: dict[str, dict[str, np.ndarray]] = {group: {} for group in FEATURE_GROUPS}
-        names: dict[str, tuple[str, ...]] = {}
-        for key, values in arrays.items():
-            head, _, rest = key.partition("/")
-            if head in groups:
-                groups[head][rest] = np.asarray(values)
-            elif head == "feature_names":
-                names[rest] = tuple(str(v) for v in np.asarray(values).reshape(-1))
-        return cls(
-            kind=str(arrays["kind"]),
-            node_residue=np.asarray(arrays["node_residue"], dtype=np.int32),
-            node_atom=np.asarray(arrays["node_atom"]).astype(str),
-            edge_index=np.asarray(arrays["edge_index"], dtype=np.int64).reshape(2, -1),
-            internal_edge_index=np.asarray(arrays["internal_edge_index"], dtype=np.int64).reshape(
-                2, -1
-            ),
-            feature_names=names,
-            **groups,
-        )

@@ -9,8 +9,9 @@ Layout::
 
 F = model width x number of layers. ``untrained`` is True when the weights were random: the
 values then carry no meaning. The file is written whole under a temporary name beside the
-target and renamed over it on a clean close (``os.replace``), so a crash never leaves a
-half-written embeddings.h5 behind; an exception inside the ``with`` block discards the file.
+target, fsynced and renamed over it on a clean close (:class:`workbench.fs.AtomicFile`), so a
+crash never leaves a half-written embeddings.h5 behind; an exception inside the ``with`` block
+discards the file.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from types import TracebackType
 
 import h5py
 import numpy as np
+
+from workbench.fs import PARTIAL_SUFFIX, AtomicFile
 
 __all__ = ["FORMAT", "EmbeddingWriter", "read_embedding", "read_embedding_attrs", "read_mean"]
 
@@ -41,8 +44,8 @@ class EmbeddingWriter:
         untrained: bool,
     ) -> None:
         self.path = Path(path)
-        self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        self._file = h5py.File(self._tmp, "w")
+        self._temp = AtomicFile(self.path, suffix=PARTIAL_SUFFIX)
+        self._file = h5py.File(self._temp.path, "w")
         attrs = self._file.attrs
         attrs["format"] = FORMAT
         attrs["model"] = model
@@ -67,12 +70,12 @@ class EmbeddingWriter:
     def close(self) -> None:
         """Flush and publish the file at ``path``."""
         self._file.close()
-        os.replace(self._tmp, self.path)
+        self._temp.commit()
 
     def abort(self) -> None:
         """Drop the temporary file; ``path`` keeps whatever it held before."""
         self._file.close()
-        self._tmp.unlink(missing_ok=True)
+        self._temp.discard()
 
     def __enter__(self) -> EmbeddingWriter:
         return self

@@ -137,19 +137,9 @@ class GraphWriter:
             raise RuntimeError(f"{self.path}: GraphWriter used outside its with-block")
         return self._file
 
-    def write(
-        self, item_id: str, graph: InterfaceGraph, residues: ResidueMap, source: str = ""
-    ) -> None:
-        """Write (or replace) the group of one item, atomically by rename."""
-        f = self.file
-        tmp = _TMP + item_id
-        if tmp in f:
-            del f[tmp]
-        _fill_group(f.create_group(tmp), graph, residues, source)
-        self._publish(tmp, item_id)
-
     def write_image(self, item_id: str, image: bytes, key: str = "") -> None:
-        """Copy an item's group from a :func:`graph_image` (one HDF5 copy, done in C)."""
+        """Write (or replace) an item's group, copied from a :func:`graph_image` (one HDF5 copy,
+        done in C) under a temporary name and renamed."""
         f = self.file
         tmp = _TMP + item_id
         if tmp in f:

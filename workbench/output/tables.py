@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from workbench.fs import PARTIAL_SUFFIX, AtomicFile
 
 __all__ = [
     "CHAINS_SCHEMA",
@@ -21,6 +22,7 @@ __all__ = [
     "read_table",
     "write_table",
 ]
+
 
 STRUCTURES_SCHEMA = pa.schema(
     [
@@ -104,8 +106,8 @@ class TableWriter:
     def __init__(self, path: str | Path, schema: pa.Schema, batch_rows: int = 2048) -> None:
         self.path = Path(path)
         self.schema = schema
-        self._partial = self.path.with_name(self.path.name + ".partial")
-        self._writer = pq.ParquetWriter(self._partial, schema)
+        self._temp = AtomicFile(self.path, suffix=PARTIAL_SUFFIX)
+        self._writer = pq.ParquetWriter(self._temp.path, schema)
         self._rows: list[Mapping[str, Any]] = []
         self._batch_rows = batch_rows
         self.count = 0
@@ -133,22 +135,15 @@ class TableWriter:
     def close(self) -> Path:
         self.flush()
         self._writer.close()
-        os.replace(self._partial, self.path)
-        return self.path
-
-    def abort(self) -> None:
-        self._writer.close()
-        self._partial.unlink(missing_ok=True)
+        return self._temp.commit()
 
 
 def write_table(path: str | Path, rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> Path:
     """Write rows at once (small tables), atomically."""
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    rows = [check_row(row, schema, path) for row in rows]
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), partial)
-    os.replace(partial, path)
-    return path
+    with AtomicFile(path, suffix=PARTIAL_SUFFIX) as temp:
+        checked = [check_row(row, schema, temp.target) for row in rows]
+        pq.write_table(pa.Table.from_pylist(checked, schema=schema), temp.path)
+    return temp.target
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

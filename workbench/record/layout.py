@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from workbench.fs import PARTIAL_SUFFIX
+
 __all__ = ["DATASET_FILES", "FILES", "FileKind", "RunLayout"]
 
 FileKind = Literal[
@@ -113,6 +115,10 @@ class RunLayout:
     def uploads(self) -> Path:
         """Files uploaded through the app for this run (beside the run directory)."""
         return self.root.parent / f"{self.root.name}.uploads"
+
+    def partials(self) -> list[Path]:
+        """Files a killed writer left half-written (temporary names end in PARTIAL_SUFFIX)."""
+        return sorted(self.root.glob(f"*{PARTIAL_SUFFIX}"))
 
     def is_run(self) -> bool:
         """Whether the folder holds a run (its run.json or its event log)."""

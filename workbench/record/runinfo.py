@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from workbench.fs import PARTIAL_SUFFIX, write_text_atomic
 from workbench.record.layout import RunLayout
 
 __all__ = ["package_versions", "read_run_json", "run_info", "untrained_weights", "write_run_json"]
@@ -45,9 +45,7 @@ def package_versions() -> dict[str, str]:
 
 def write_run_json(run_dir: str | Path, data: dict[str, Any]) -> None:
     path = RunLayout(run_dir).run_json
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(data, indent=2, default=str))
-    os.replace(partial, path)
+    write_text_atomic(path, json.dumps(data, indent=2, default=str), suffix=PARTIAL_SUFFIX)
 
 
 def read_run_json(run_dir: str | Path) -> dict[str, Any]:

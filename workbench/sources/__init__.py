@@ -26,7 +26,15 @@ from .prefetch import prefetch
 from .quiver import QuiverEntry, read_quiver_entry, write_quiver
 from .qvindex import index_path, iter_index, quiver_index
 from .reader import iter_items, iter_quiver, read_input
-from .refs import Item, ItemRef, SourceError, SourceFailure, checksum_bytes, make_item_id
+from .refs import (
+    Item,
+    ItemRef,
+    SourceError,
+    SourceFailure,
+    checksum_bytes,
+    describe_source,
+    make_item_id,
+)
 
 __all__ = [
     "Item",
@@ -35,6 +43,7 @@ __all__ = [
     "SourceError",
     "SourceFailure",
     "checksum_bytes",
+    "describe_source",
     "discover",
     "index_path",
     "input_kind",

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ._files import AtomicWriter
+from workbench.fs import atomic_open
+
 from ._text import decode
 from .refs import Item, ItemRef, SourceError, checksum_bytes
 
@@ -123,7 +124,7 @@ def _entry_bytes(tag: str, pdb_text: str, scores: Mapping[str, object]) -> bytes
 def write_quiver(path: str | Path, entries: Iterable[tuple[str, str, Mapping[str, object]]]) -> int:
     """Write ``(tag, pdb_text, scores)`` entries as a quiver archive, atomically; returns count."""
     count = 0
-    with AtomicWriter(path) as handle:
+    with atomic_open(path, "wb") as handle:
         for tag, pdb_text, scores in entries:
             handle.write(_entry_bytes(tag, pdb_text, scores))
             count += 1

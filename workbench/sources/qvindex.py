@@ -15,7 +15,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from ._files import AtomicWriter
+from workbench.fs import AtomicFile
+
 from .quiver import QuiverEntry, scan_entries
 from .refs import SourceError
 
@@ -60,11 +61,11 @@ def _is_current(index: Path, fingerprint: dict[str, object]) -> bool:
 def _build(archive: Path, index: Path, fingerprint: dict[str, object]) -> bool:
     """Scan the archive into a fresh index file; False when its folder cannot be written."""
     try:
-        writer = AtomicWriter(index)
+        temp = AtomicFile(index)
     except OSError as exc:
         _log.info("quiver index %s not written (%s): scanning the archive instead", index, exc)
         return False
-    with writer as handle:
+    with temp, open(temp.path, "wb") as handle:
         handle.write(json.dumps(fingerprint).encode() + b"\n")
         with open(archive, "rb") as lines:
             for entry in scan_entries(lines, str(archive)):

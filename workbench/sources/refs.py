@@ -7,7 +7,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Item", "ItemRef", "SourceError", "SourceFailure", "checksum_bytes", "make_item_id"]
+__all__ = [
+    "Item",
+    "ItemRef",
+    "SourceError",
+    "SourceFailure",
+    "checksum_bytes",
+    "describe_source",
+    "make_item_id",
+]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -15,6 +23,11 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 def checksum_bytes(data: bytes) -> str:
     """Content address of raw bytes (sha256, hex)."""
     return hashlib.sha256(data).hexdigest()
+
+
+def describe_source(source: str, member: str = "") -> str:
+    """Where a structure came from, for messages: the file, plus ``[member]`` when there is one."""
+    return f"{source} [{member}]" if member else source
 
 
 def _stem(source: str) -> str:
@@ -81,5 +94,4 @@ class SourceError(Exception):
         self.member = member
 
     def __str__(self) -> str:
-        where = f"{self.path} [{self.member}]" if self.member else self.path
-        return f"{where}: {self.reason}"
+        return f"{describe_source(self.path, self.member)}: {self.reason}"

@@ -8,9 +8,9 @@ import numpy as np
 from Bio.PDB.Chain import Chain
 from Bio.PDB.Structure import Structure
 
-from workbench.sources.refs import Item
+from workbench.sources.refs import Item, describe_source
 from workbench.structure.errors import StructureError, StructureWarning
-from workbench.structure.parse import item_path, parse_structure, parse_warnings
+from workbench.structure.parse import parse_structure, parse_warnings
 from workbench.structure.records import (
     AtomTable,
     ChainRecord,
@@ -19,12 +19,12 @@ from workbench.structure.records import (
     ExcludedResidue,
     ResidueMap,
 )
+from workbench.structure.select import HYDROGEN_ELEMENTS
 from workbench.structure.sequences import one_letter, residue_kind
 
 __all__ = ["BREAK_DISTANCE", "merge"]
 
 BREAK_DISTANCE = 2.0  # Å: a C(i)–N(i+1) distance above this is a chain break (peptide bond 1.33 Å)
-_HYDROGENS = frozenset({"H", "D"})
 
 
 def merge(item: Item, spec: ChainSpec, structure: Structure | None = None) -> Complex:
@@ -41,7 +41,7 @@ def merge(item: Item, spec: ChainSpec, structure: Structure | None = None) -> Co
         A chain declared twice, a declared chain missing from the file, or a declared
         chain without amino-acid residues.
     """
-    path = item_path(item)
+    path = describe_source(item.ref.source, item.ref.member)
     if structure is None:
         structure = parse_structure(item)
     pairs = spec.roles()
@@ -154,7 +154,7 @@ class _Builder:
         self.res_role.append(role)
         if residue.is_disordered() == 2:
             self.alt_residues[chain_id] += 1
-        atoms = [atom for atom in residue.child_list if atom.element not in _HYDROGENS]
+        atoms = [atom for atom in residue.child_list if atom.element not in HYDROGEN_ELEMENTS]
         names = [atom.name for atom in atoms]
         first = len(self.names)
         self.backbone_n.append(first + names.index("N") if "N" in names else -1)

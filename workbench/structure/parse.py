@@ -9,11 +9,11 @@ from Bio.PDB import MMCIFParser, PDBParser
 from Bio.PDB.PDBExceptions import PDBConstructionException, PDBConstructionWarning
 from Bio.PDB.Structure import Structure
 
-from workbench.sources.refs import Item
+from workbench.sources.refs import Item, describe_source
 from workbench.structure.errors import StructureError, StructureWarning
 from workbench.structure.sequences import residue_kind
 
-__all__ = ["item_path", "parse_structure", "parse_warnings"]
+__all__ = ["parse_structure", "parse_warnings"]
 
 _WARNINGS_KEY = "workbench_warnings"
 # Biopython messages that say nothing about the structure's atoms: dropped.
@@ -21,12 +21,6 @@ _NOISE = ("is discontinuous", "Ignoring unrecognized record")
 _DUPLICATE = ("defined twice", "redefined", "already defined", "duplicate")
 _INFERRED = "Used element"
 _UNKNOWN_ELEMENT = "Could not assign element"
-
-
-def item_path(item: Item) -> str:
-    """Readable location of an item for messages: the file, plus the member when there is one."""
-    ref = item.ref
-    return f"{ref.source} [{ref.member}]" if ref.member else ref.source
 
 
 def parse_structure(item: Item) -> Structure:
@@ -38,7 +32,7 @@ def parse_structure(item: Item) -> Structure:
     are stored on the structure and read back by :func:`parse_warnings`, so that a structure
     parsed once can be merged later without losing them.
     """
-    path = item_path(item)
+    path = describe_source(item.ref.source, item.ref.member)
     if item.ref.fmt == "pdb":
         parser = PDBParser(QUIET=False)
     elif item.ref.fmt == "mmcif":

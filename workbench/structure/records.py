@@ -6,7 +6,9 @@ Coordinates are in Å. Residues of the merged complex are counted from 0 in merg
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -64,6 +66,27 @@ class ChainSpec:
             pairs.append((self.light, "light"))
         pairs.extend((chain, "antigen") for chain in self.antigen)
         return pairs
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values (chain tuples as lists), for cache keys and cached metadata."""
+        return {
+            "heavy": self.heavy,
+            "light": self.light,
+            "antigen": list(self.antigen),
+            "scfv": list(self.scfv),
+            "detected": self.detected,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChainSpec:
+        """The spec that :meth:`to_dict` wrote."""
+        return cls(
+            heavy=data["heavy"],
+            light=data["light"],
+            antigen=tuple(data["antigen"]),
+            detected=data["detected"],
+            scfv=tuple(data["scfv"]),
+        )
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -143,11 +166,3 @@ class Complex:
     chains: tuple[ChainRecord, ...]
     excluded: tuple[ExcludedResidue, ...] = ()
     warnings: tuple[str, ...] = ()  # altlocs dropped, duplicate atoms, gaps ...
-
-    def antibody_atoms(self) -> np.ndarray:
-        """Boolean mask, shape (n,): atoms on the antibody side."""
-        return np.isin(self.residues.role[self.atoms.residue], ANTIBODY_ROLES)
-
-    def chain(self, role: str) -> list[ChainRecord]:
-        """The chains that play ``role``, in merged order."""
-        return [c for c in self.chains if c.role == role]

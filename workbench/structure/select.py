@@ -8,7 +8,16 @@ import numpy as np
 
 from workbench.structure.records import ANTIBODY_ROLES, Complex
 
-__all__ = ["apply_chain_wise", "select_chains", "select_side", "spread_chain_wise"]
+__all__ = [
+    "HYDROGEN_ELEMENTS",
+    "apply_chain_wise",
+    "select_chains",
+    "select_heavy_atoms",
+    "select_side",
+    "spread_chain_wise",
+]
+
+HYDROGEN_ELEMENTS = ("H", "D")  # element symbols that are not heavy atoms (deuterium included)
 
 _SIDES = ("antibody", "antigen")
 _LEVELS = ("atom", "residue")
@@ -48,6 +57,16 @@ def select_chains(complex: Complex, chains: Iterable[str], level: str = "atom") 
     mask : ndarray, dtype=bool, shape=(n,) for atoms or (m,) for residues
     """
     return _per_level(complex, np.isin(complex.residues.chain, list(chains)), level)
+
+
+def select_heavy_atoms(complex: Complex) -> np.ndarray:
+    """Mask of the heavy atoms: every element but those in ``HYDROGEN_ELEMENTS``.
+
+    Returns
+    -------
+    mask : ndarray, dtype=bool, shape=(n,)
+    """
+    return ~np.isin(complex.atoms.element, HYDROGEN_ELEMENTS)
 
 
 def apply_chain_wise(

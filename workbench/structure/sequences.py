@@ -6,7 +6,9 @@ from Bio.Data.PDBData import protein_letters_3to1_extended
 from Bio.PDB.Residue import Residue
 from Bio.PDB.Structure import Structure
 
-__all__ = ["WATER_NAMES", "chain_sequences", "one_letter", "residue_kind"]
+from workbench.sources.refs import checksum_bytes
+
+__all__ = ["WATER_NAMES", "chain_sequences", "one_letter", "residue_kind", "sequence_hash"]
 
 WATER_NAMES = frozenset({"HOH", "WAT", "DOD", "H2O", "TIP", "TIP3", "SOL"})
 _BACKBONE = ("N", "CA", "C")
@@ -28,6 +30,11 @@ def residue_kind(residue: Residue) -> str:
     if all(atom in residue for atom in _BACKBONE):
         return "protein"
     return "ligand"
+
+
+def sequence_hash(sequence: str) -> str:
+    """Content address of a sequence (sha256 hex of its UTF-8): one spelling for every stage."""
+    return checksum_bytes(sequence.encode())
 
 
 def chain_sequences(structure: Structure) -> dict[str, str]:
