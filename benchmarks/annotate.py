@@ -28,13 +28,13 @@ from workbench.annotate import AnnotateOptions, annotate_unique, number_sequence
 from workbench.cache import DisabledCache
 from workbench.structure import chain_sequences, sequence_hash
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 ANARCI = importlib.import_module("anarci.anarci")
 REPEATS = 3
 
 
-def shared_chains() -> dict[str, dict[str, str]]:
-    """File stem -> chain -> sequence for the shared structures."""
+def data_chains() -> dict[str, dict[str, str]]:
+    """File stem -> chain -> sequence for the structures of tests/data."""
     parser = PDBParser(QUIET=True)
     return {
         path.stem: chain_sequences(parser.get_structure(path.stem, path))
@@ -83,7 +83,7 @@ def ours(records) -> list:
 
 
 def main() -> None:
-    chains = shared_chains()
+    chains = data_chains()
     sequences = workload(chains)
     options = AnnotateOptions()
     t_anarci, t_local, t_dask = float("inf"), float("inf"), float("inf")

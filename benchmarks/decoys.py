@@ -10,8 +10,8 @@ from scipy.spatial.transform import Rotation
 
 from workbench.sources import write_quiver
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-DEEPRANK_EXAMPLE = SHARED / "structures-misc" / "deeprank_ab_example.pdb"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+DEEPRANK_EXAMPLE = DATA / "structures-misc" / "deeprank_ab_example.pdb"
 DEEPRANK_CHAINS = {"heavy": "H", "light": "L", "antigen": "A"}
 
 

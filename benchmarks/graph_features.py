@@ -21,7 +21,7 @@ from workbench.structure import AtomTable, ChainSpec, Complex, merge
 
 DEEPRANK2_SECONDS = 2.99  # DeepRank2's reported graph time per structure, one CPU core
 TARGET_SECONDS = 0.06  # this stage's share of the 0.15 s prep budget per complex
-EXAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "structures-misc"
+EXAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "structures-misc"
 
 
 def perturbed(complex_: Complex, count: int, seed: int = 0) -> list[Complex]:

@@ -18,7 +18,7 @@ from workbench.sources import Item, SourceFailure, index_path, iter_items, prefe
 from workbench.sources.discover import discover
 from workbench.sources.reader import read_input
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 
 
 def _timed_count(items: Iterator[Item | SourceFailure]) -> tuple[int, float]:

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real structures in ../shared/data and the project's bundled examples."""
+"""Shared fixtures: the real structures in tests/data and the project's bundled examples."""
 
 from __future__ import annotations
 
@@ -8,22 +8,18 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
+DATA_DIR = REPO / "tests" / "data"
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """../shared/data: the real complexes every test draws on; its absence is a setup error."""
-    if not SHARED_DATA.is_dir():
-        raise RuntimeError(
-            f"test data not found at {SHARED_DATA}: the repository expects ../shared"
-        )
-    return SHARED_DATA
+def data_dir() -> Path:
+    """tests/data: the real structures every test draws on (provenance in its README.md)."""
+    return DATA_DIR
 
 
 @pytest.fixture(scope="session")
-def complexes_dir(shared_data: Path) -> Path:
-    return shared_data / "complexes"
+def complexes_dir(data_dir: Path) -> Path:
+    return data_dir / "complexes"
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Chain sequences of every structure in ../shared/data, and ANARCI itself as the reference."""
+"""Chain sequences of every structure in tests/data, and ANARCI itself as the reference."""
 
 from __future__ import annotations
 
@@ -25,19 +25,19 @@ def _hmmer_bin() -> Path:
 
 
 @pytest.fixture(scope="session")
-def structure_chains(shared_data: Path) -> dict[str, dict[str, str]]:
+def structure_chains(data_dir: Path) -> dict[str, dict[str, str]]:
     """File stem -> chain id -> sequence, for complexes/ and structures-misc/."""
     parser = PDBParser(QUIET=True)
     out = {}
     for folder in ("complexes", "structures-misc"):
-        for path in sorted((shared_data / folder).glob("*.pdb")):
+        for path in sorted((data_dir / folder).glob("*.pdb")):
             out[path.stem] = chain_sequences(parser.get_structure(path.stem, path))
     return out
 
 
 @pytest.fixture(scope="session")
 def all_chains(structure_chains) -> list[tuple[str, str]]:
-    """(stem:chain, sequence) for every distinct protein chain sequence of the shared data."""
+    """(stem:chain, sequence) for every distinct protein chain sequence of the test data."""
     seen, out = set(), []
     for stem, chains in structure_chains.items():
         for chain, sequence in chains.items():

@@ -53,7 +53,7 @@ def test_identical_to_anarci_imgt_on_chains_and_mutants(all_chains, mutants, ana
     ours = number_sequences([seq for _, seq in named])
     _assert_same(named, ours, numbered, details)
     antibody = sum(n is not None for n in numbered[: len(all_chains)])
-    assert antibody >= 25  # the shared data's heavy, light and single-domain chains
+    assert antibody >= 25  # the test data's heavy, light and single-domain chains
 
 
 def test_identical_to_anarci_chothia_with_germlines(all_chains, anarci_reference):

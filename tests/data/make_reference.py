@@ -1,7 +1,7 @@
 """Write reference values for the graph tests from other tools: freesasa's own PDB reader, voronota.
 
 Run from the repository root: ``python tests/data/make_reference.py`` (needs freesasa and the
-voronota program). It reads the real files in ../shared/data and writes ``bsa_reference.json``
+voronota program). It reads the real files in tests/data and writes ``bsa_reference.json``
 and ``voronota_reference.json`` beside itself. Nothing here uses the workbench package.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import freesasa
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parents[1].parent / "shared" / "data"
-# file (relative to shared/data), antibody chains, antigen chains; files without HETATM records
+DATA = HERE
+# file (relative to tests/data), antibody chains, antigen chains; files without HETATM records
 CASES = {
     "1VFB": ("complexes/1VFB.pdb", "AB", "C"),
     "deeprank_ab_example": ("structures-misc/deeprank_ab_example.pdb", "HL", "A"),

@@ -28,7 +28,7 @@ def case_complex(complexes_dir: Path) -> Callable[[str], Complex]:
 
 
 @pytest.fixture(scope="session")
-def example_complex(shared_data: Path) -> Complex:
+def example_complex(data_dir: Path) -> Complex:
     """The DeepRank-Ab example complex: heavy H, light L, antigen A."""
-    (item,) = iter_items([shared_data / "structures-misc" / "deeprank_ab_example.pdb"])
+    (item,) = iter_items([data_dir / "structures-misc" / "deeprank_ab_example.pdb"])
     return merge(item, ChainSpec(heavy="H", light="L", antigen=("A",)))

@@ -10,19 +10,19 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def real_pdbs(complexes_dir: Path, shared_data: Path) -> list[Path]:
-    """Every PDB file of the shared complexes and structures-misc folders."""
+def real_pdbs(complexes_dir: Path, data_dir: Path) -> list[Path]:
+    """Every PDB file of the complexes and structures-misc folders of tests/data."""
     paths = sorted(complexes_dir.glob("*.pdb")) + sorted(
-        (shared_data / "structures-misc").glob("*.pdb")
+        (data_dir / "structures-misc").glob("*.pdb")
     )
     assert len(paths) >= 20
     return paths
 
 
 @pytest.fixture(scope="session")
-def small_complex(shared_data: Path) -> Path:
+def small_complex(data_dir: Path) -> Path:
     """The smallest real file (an antigen of about 1,200 atoms): fast to copy many times."""
-    return shared_data / "structures-misc" / "4I1B-matched.pdb"
+    return data_dir / "structures-misc" / "4I1B-matched.pdb"
 
 
 def _perturb(text: str, seed: int, scale: float = 0.5, max_atoms: int | None = None) -> str:

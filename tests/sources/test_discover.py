@@ -33,8 +33,8 @@ def test_folder_is_walked_recursively_sorted_and_filtered(tmp_path: Path, real_p
     assert list(discover([str(tmp_path)])) == list(discover([tmp_path]))
 
 
-def test_shared_folder_finds_every_pdb(shared_data: Path, real_pdbs) -> None:
-    found = list(discover([shared_data]))
+def test_data_folder_finds_every_pdb(data_dir: Path, real_pdbs) -> None:
+    found = list(discover([data_dir]))
     assert sorted(found) == sorted(real_pdbs)
     assert all(p.suffix == ".pdb" for p in found)
 

@@ -29,8 +29,8 @@ def text_item() -> Callable[..., Item]:
 
 
 @pytest.fixture(scope="session")
-def misc_dir(shared_data: Path) -> Path:
-    return shared_data / "structures-misc"
+def misc_dir(data_dir: Path) -> Path:
+    return data_dir / "structures-misc"
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,8 @@ from workbench.structure import ChainSpec, merge, output_chain_ids, to_pdb
         ("structures-misc", "4G6M-matched.pdb", ChainSpec(None, None, ("B",), scfv=("A",))),
     ],
 )
-def test_round_trip_keeps_atoms_and_sequences(shared_data, item_of, text_item, folder, name, spec):
-    original = merge(item_of(shared_data / folder / name), spec)
+def test_round_trip_keeps_atoms_and_sequences(data_dir, item_of, text_item, folder, name, spec):
+    original = merge(item_of(data_dir / folder / name), spec)
     ids = output_chain_ids(original)
     text = to_pdb(original)
     roles = dict(zip(ids, (c.role for c in original.chains), strict=True))
