@@ -38,7 +38,7 @@ def test_polls_only_new_events_and_streams_them(recorded_run, tmp_path):
         assert len(source.data["x"]) == sum(b.device == device for b in batches)
     stats = [e for _, e in events if isinstance(e, CacheStats)]
     assert sum(len(s.data["x"]) for s in mon.charts.cache_sources.values()) == len(stats)
-    assert mon.status == "completed"  # RunFinished seen; no run.json in the replay
+    assert mon.status == "completed_with_failures"  # RunFinished seen; one item failed
 
 
 def test_failures_and_names_are_escaped(recorded_run):
@@ -61,3 +61,24 @@ def test_rollover_caps_points(recorded_run, tmp_path):
     mon.poll()
     assert len(mon.charts.device_sources["sim:0"].data["x"]) == 10
     assert mon.fold.tokens["sim:0"] == 650 + 250
+
+
+def test_keeps_reading_until_the_log_ends_although_run_json_says_finished(recorded_run, tmp_path):
+    events = read_events(recorded_run / "events.sqlite")
+    run = _replay(recorded_run, tmp_path / "run", len(events) - 3)
+    shutil.copy(recorded_run / "run.json", run / "run.json")  # written before the last flush
+    mon = RunMonitor(run, live=False)
+    mon.__panel__().get_root(Document())
+    assert mon.status == "running" and not mon.finished
+    with EventLog(run / "events.sqlite") as log:
+        log.extend(e for _, e in events[-3:])
+    mon.poll()
+    assert mon.finished and mon.n_events == len(events)
+    assert "running" not in mon._stages.object  # no stage shown running after the end
+
+
+def test_failed_items_raise_a_banner_and_cards(recorded_run):
+    mon = RunMonitor(recorded_run, live=False)
+    assert mon.status == "completed_with_failures"
+    assert "failure-banner" in mon._banner.object and "1 item(s) failed" in mon._banner.object
+    assert "data-card='failed'" in mon._cards.object

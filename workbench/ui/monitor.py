@@ -15,13 +15,32 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
-from workbench.record import RunFold, RunView, StageStatus, untrained_weights
+from workbench.record import (
+    OUTCOME_LABELS,
+    RunFold,
+    RunOutcome,
+    RunView,
+    StageStatus,
+    run_outcome,
+    untrained_weights,
+)
 from workbench.record.fold import Update
 from workbench.report.charts import RunCharts
 
 __all__ = ["RunMonitor", "stages_html"]
 
 _MAX_FAILURES_SHOWN = 200
+_FIRST_REASONS = 3
+_QUIET_POLLS = 4  # polls with no new event after run.json says finished, for logs with no end
+_BADGE_COLOURS = {
+    "waiting": "#6c757d",
+    "running": "#0d6efd",
+    "completed": "#198754",
+    "completed_with_failures": "#b35c00",
+    "failed": "#dc3545",
+    "cancelled": "#6c757d",
+    "crashed": "#dc3545",
+}
 
 
 def _fmt_seconds(s: float | None) -> str:
@@ -57,6 +76,58 @@ def stages_html(stages: list[StageStatus]) -> str:
     return f"<table class='stages'>{head}{''.join(rows)}</table>"
 
 
+def badge_html(outcome: str) -> str:
+    """The outcome as a coloured badge (class run-status holds the machine-readable value)."""
+    label = OUTCOME_LABELS.get(outcome, outcome)
+    colour = _BADGE_COLOURS.get(outcome, "#6c757d")
+    return (
+        f"<span class='run-badge' style='background:{colour};color:white;padding:2px 8px;"
+        f"border-radius:8px'>{html.escape(label)}</span>"
+        f"<span class='run-status' style='display:none'>{html.escape(outcome)}</span>"
+    )
+
+
+def cards_html(fold: RunFold, outcome: RunOutcome, now: float | None) -> str:
+    """Number cards: items, done, failed, items/s, elapsed and ETA, cache hits, tokens/s."""
+    elapsed = 0.0 if fold.t0 is None else max(0.0, (now or fold.last_t or fold.t0) - fold.t0)
+    lookups = sum(c.hits + c.misses for c in fold.cache.values())
+    hits = sum(c.hits for c in fold.cache.values())
+    prep = next((s for s in fold.stage_status(now) if s.stage == "prep"), None)
+    etas = [s.eta for s in fold.stage_status(now) if s.eta is not None]
+    cards = {
+        "items": str(outcome.items or (prep.total if prep and prep.total else 0)),
+        "done": str(outcome.done or (prep.done if prep else 0)),
+        "failed": str(outcome.failed or (prep.failed if prep else 0)),
+        "items/s": f"{(prep.done / elapsed) if prep and elapsed else 0:.1f}",
+        "elapsed": _fmt_seconds(elapsed),
+        "ETA": _fmt_seconds(max(etas)) if etas else "–",
+        "cache hits": f"{100 * hits / lookups:.0f}%" if lookups else "–",
+        "tokens": f"{sum(fold.tokens.values()):,}",
+    }
+    body = "".join(
+        f"<div class='card' data-card='{html.escape(k)}' style='display:inline-block;"
+        f"min-width:90px;margin:4px;padding:6px 10px;border:1px solid #ddd;border-radius:6px'>"
+        f"<div style='font-size:11px;color:#666'>{html.escape(k)}</div>"
+        f"<div style='font-size:20px;font-weight:600'>{html.escape(v)}</div></div>"
+        for k, v in cards.items()
+    )
+    return f"<div class='cards'>{body}</div>"
+
+
+def banner_html(fold: RunFold, outcome: RunOutcome) -> str:
+    """A red banner with the failure count and the first reasons; empty when nothing failed."""
+    if not fold.failures:
+        return ""
+    first = "".join(f"<li>{html.escape(f.reason)}</li>" for f in fold.failures[:_FIRST_REASONS])
+    more = len(fold.failures) - _FIRST_REASONS
+    tail = f"<p>… and {more} more in the failures table below.</p>" if more > 0 else ""
+    return (
+        "<div class='failure-banner' style='background:#f8d7da;border:1px solid #dc3545;"
+        f"color:#842029;padding:8px;border-radius:6px'><b>{len(fold.failures)} item(s) failed"
+        f"</b> ({html.escape(outcome.label)})<ul>{first}</ul>{tail}</div>"
+    )
+
+
 class RunMonitor(Viewer):
     """Watches a run directory live from its event log (or reviews it when finished)."""
 
@@ -66,18 +137,23 @@ class RunMonitor(Viewer):
     )
     rollover = param.Integer(default=2000, bounds=(10, None), doc="Points kept per chart line.")
     live = param.Boolean(default=True, doc="Poll from a periodic callback; off: call poll().")
-    status = param.String(default="", constant=True, doc="Run status from run.json or events.")
+    status = param.String(
+        default="", constant=True, doc="Outcome: running, completed, completed_with_failures, …"
+    )
     n_events = param.Integer(default=0, constant=True, doc="Events read so far.")
 
     def __init__(self, run_dir: str | Path = "", **params) -> None:
         super().__init__(run_dir=str(run_dir), **params)
         self._stages = pn.pane.HTML("", sizing_mode="stretch_width", name="stages")
+        self._cards = pn.pane.HTML("", sizing_mode="stretch_width", name="cards")
+        self._banner = pn.pane.HTML("", sizing_mode="stretch_width", name="banner")
         self._summary = pn.pane.HTML("", sizing_mode="stretch_width")
         self._failures = pn.pane.HTML("", sizing_mode="stretch_width", max_height=300)
         self._layout = pn.Column(sizing_mode="stretch_width")
         self._callback = None
         self._meta_mtime: float | None = None
         self._meta: dict | None = None
+        self._quiet = 0
         self._reset()
 
     def __panel__(self) -> pn.Column:
@@ -91,14 +167,19 @@ class RunMonitor(Viewer):
         self._charts = RunCharts(rollover=self.rollover)
         self._meta_mtime = None
         self._meta = None
+        self._quiet = 0
         with param.edit_constant(self):
             self.status = ""
             self.n_events = 0
         self._failures.object = ""
         self._stages.object = ""
         self._summary.object = ""
+        self._cards.object = ""
+        self._banner.object = ""
         self._layout.objects = [
             self._summary,
+            self._cards,
+            self._banner,
             self._stages,
             pn.Row(
                 pn.pane.Bokeh(self._charts.throughput, sizing_mode="stretch_width"),
@@ -116,7 +197,7 @@ class RunMonitor(Viewer):
 
     @property
     def finished(self) -> bool:
-        return self.status not in ("", "running")
+        return self.status not in ("", "waiting", "running")
 
     @property
     def fold(self) -> RunFold:
@@ -132,22 +213,31 @@ class RunMonitor(Viewer):
         update = self._fold.feed(view.events(after=self._fold.last_id))
         self._charts.apply(update)
         meta = self._read_meta(view)
-        status = (
-            (meta or {}).get("status")
-            or self._fold.status
-            or ("running" if self._fold.last_id else "")
-        )
+        outcome = self._outcome(meta, new_events=update.last_id > self.n_events)
         with param.edit_constant(self):
-            self.status = status
+            self.status = outcome.outcome
             self.n_events = self._fold.last_id
         now = None if self.finished else time.time()
         self._stages.object = stages_html(self._fold.stage_status(now))
         self._summary.object = self._summary_html(meta)
+        self._cards.object = cards_html(self._fold, outcome, now)
+        self._banner.object = banner_html(self._fold, outcome)
         if update.failures:
             self._failures.object = self._failures_html()
         if self.finished:
             self._stop()
         return update
+
+    def _outcome(self, meta: dict | None, new_events: bool) -> RunOutcome:
+        """The run's outcome; finished only once the log's end is read (its RunFinished event),
+        or, for a log that has none, after a few quiet polls once run.json says finished."""
+        outcome = run_outcome(self._fold, meta)
+        if self._fold.status is not None or not outcome.finished:
+            return outcome
+        self._quiet = 0 if new_events else self._quiet + 1
+        if self._quiet >= _QUIET_POLLS:
+            return outcome
+        return run_outcome(self._fold, None if self._fold.last_id else meta)
 
     def _read_meta(self, view: RunView) -> dict | None:
         """run.json, re-read only when it changed on disk."""
@@ -163,9 +253,8 @@ class RunMonitor(Viewer):
 
     def _summary_html(self, meta: dict | None) -> str:
         parts = [
-            f"<b>Run</b> <code>{html.escape(self.run_dir)}</code> – status "
-            f"<b class='run-status'>{html.escape(self.status or 'waiting')}</b>, "
-            f"{self._fold.last_id} events"
+            f"<b>Run</b> <code>{html.escape(self.run_dir)}</code> "
+            f"{badge_html(self.status or 'waiting')} {self._fold.last_id} events"
         ]
         rates = ", ".join(
             f"{html.escape(c.stage)} {100 * c.hit_rate:.0f}% ({c.hits} hits / {c.misses} misses)"
