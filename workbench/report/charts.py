@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bokeh.core.validation import silence
 from bokeh.core.validation.warnings import MISSING_RENDERERS
-from bokeh.models import ColumnDataSource, FactorRange, HoverTool
+from bokeh.models import ColumnDataSource, DataRange1d, FactorRange, HoverTool, Legend
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
@@ -18,6 +18,23 @@ from workbench.record.fold import Update
 __all__ = ["RunCharts"]
 
 _HEIGHT = 260
+
+
+def _timeline(title: str, y_label: str, name: str):
+    """A time-series figure with its y axis from 0 and its legend beside the plot."""
+    fig = figure(
+        title=title,
+        x_axis_label="s since run start",
+        y_axis_label=y_label,
+        y_range=DataRange1d(start=0),
+        height=_HEIGHT,
+        sizing_mode="stretch_width",
+        name=name,
+    )
+    fig.add_layout(Legend(click_policy="hide"), "right")
+    return fig
+
+
 # The figures start empty and gain a line per device or stage as events arrive.
 silence(MISSING_RENDERERS, True)
 
@@ -27,13 +44,8 @@ class RunCharts:
 
     def __init__(self, rollover: int | None = 2000) -> None:
         self.rollover = rollover
-        self.throughput = figure(
-            title="Throughput per device (tokens/s)",
-            x_axis_label="s since run start",
-            y_axis_label="tokens/s",
-            height=_HEIGHT,
-            sizing_mode="stretch_width",
-            name="throughput-figure",
+        self.throughput = _timeline(
+            "Throughput per device (tokens/s)", "tokens/s", "throughput-figure"
         )
         self.throughput.add_tools(HoverTool(tooltips=[("device", "$name"), ("tokens/s", "@y")]))
         self.tokens_source = ColumnDataSource({"device": [], "tokens": []}, name="device-tokens")
@@ -41,18 +53,14 @@ class RunCharts:
             title="Tokens done per device",
             x_range=FactorRange(),
             y_axis_label="tokens",
+            y_range=DataRange1d(start=0),
             height=_HEIGHT,
             sizing_mode="stretch_width",
             name="tokens-figure",
         )
         self.tokens.vbar(x="device", top="tokens", width=0.7, source=self.tokens_source)
-        self.cache = figure(
-            title="Cache lookups per stage (solid: hits, dashed: misses)",
-            x_axis_label="s since run start",
-            y_axis_label="lookups",
-            height=_HEIGHT,
-            sizing_mode="stretch_width",
-            name="cache-figure",
+        self.cache = _timeline(
+            "Cache lookups per stage (solid: hits, dashed: misses)", "lookups", "cache-figure"
         )
         self.device_sources: dict[str, ColumnDataSource] = {}
         self.cache_sources: dict[str, ColumnDataSource] = {}
@@ -91,7 +99,6 @@ class RunCharts:
                 "x", "y", source=source, color=color, legend_label=device, name=device
             )
             self.throughput.scatter("x", "y", source=source, color=color, size=4, name=device)
-            self.throughput.legend.location = "top_left"
             self.device_sources[device] = source
         return source
 
@@ -129,6 +136,5 @@ class RunCharts:
                 line_dash="dashed",
                 legend_label=f"{stage} misses",
             )
-            self.cache.legend.location = "top_left"
             self.cache_sources[stage] = source
         return source
