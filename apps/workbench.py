@@ -19,6 +19,6 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 from workbench.ui import WorkbenchApp, local_only  # noqa: E402
 
 pn.extension()
-local_only(lambda: WorkbenchApp(runs_root=os.environ.get("WORKBENCH_RUNS_DIR", "runs"))).servable(
-    title="Workbench"
-)
+local_only(
+    lambda: WorkbenchApp(runs_root=os.environ.get("WORKBENCH_RUNS_DIR", "runs")).template()
+).servable(title="Workbench")

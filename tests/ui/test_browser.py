@@ -100,7 +100,7 @@ def test_run_rerun_attach_export(chromium, served):
     url, runs = served
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(url)
         expect(page.get_by_role("button", name="Run", exact=True)).to_be_visible(timeout=60_000)
         _field(page, "Model").fill("random:esm2_t6_8M_UR50D")
@@ -110,7 +110,9 @@ def test_run_rerun_attach_export(chromium, served):
         page.get_by_text("Voronota", exact=True).click()  # ~1 s per complex, not tested here
         _field(page, "Devices").fill("sim:1.0,sim:0.5")
         _field(page, "Devices").press("Enter")
-        page.get_by_role("button", name="Run", exact=True).click()
+        run_button = page.get_by_role("button", name="Run", exact=True)
+        run_button.click()
+        expect(run_button).to_be_disabled(timeout=10_000)  # no second run while one goes
         page.wait_for_function(SOURCES_WITH_DATA, arg=["throughput:", None], timeout=180_000)
         page.wait_for_function(SOURCES_WITH_DATA, arg=["cache:", None], timeout=180_000)
         _shot(page, "1-running")
@@ -131,7 +133,6 @@ def test_run_rerun_attach_export(chromium, served):
         expect(page.locator(".res.iface").first).to_be_visible()
         _shot(page, "3b-results-interface")
 
-        page.get_by_text("Attach", exact=True).first.click()
         _field(page, "Run directory").fill(str(first))
         _field(page, "Run directory").press("Enter")
         page.get_by_role("button", name="Attach", exact=True).click()
@@ -139,6 +140,7 @@ def test_run_rerun_attach_export(chromium, served):
         _wait_finished(page, form=False)
         _shot(page, "4-attached")
 
+        page.get_by_text("Report", exact=True).first.click()
         page.get_by_role("button", name="Export report").click()
         path_el = page.locator(".report-path")
         expect(path_el).to_have_text(str(first / "report.html"), timeout=60_000)
@@ -158,4 +160,18 @@ def test_run_rerun_attach_export(chromium, served):
         expect(offline.locator("#untrained-banner")).to_be_visible()
         _shot(offline, "5-report-offline")
         assert requests == []
+
+        page.get_by_text("Monitor", exact=True).first.click()
+        _field(page, "Heavy").fill("Z")  # no such chain: every item fails
+        _field(page, "Heavy").press("Enter")
+        _field(page, "Antigen").fill("C")
+        _field(page, "Antigen").press("Enter")
+        page.get_by_role("button", name="Run", exact=True).click()
+        page.get_by_text("Monitor", exact=True).first.click()
+        expect(page.locator(".run-status").first).to_have_text("failed", timeout=180_000)
+        banner = page.locator(".failure-banner").first
+        expect(banner).to_be_visible()
+        box = banner.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 900, box  # above the fold
+        _shot(page, "6-all-failed")
         browser.close()

@@ -53,14 +53,23 @@ class RunConfig:
     )
     out: str = option(REQUIRED, short="-o", form=False, help="the run directory to write")
     heavy: str | None = option(
-        None, help="heavy chain id; leave out (blank) to detect chain roles by numbering"
+        None,
+        placeholder="blank = detect chain roles",
+        help="heavy chain id; leave out (blank) to detect chain roles by numbering",
     )
-    light: str | None = option(None, help="light chain id; - or blank for none (nanobody)")
+    light: str | None = option(
+        None, placeholder="blank = none", help="light chain id; - or blank for none (nanobody)"
+    )
     antigen: tuple[str, ...] = option(
-        (), parse=split_chain_ids, help="antigen chain ids: A, A,B or ABC (one id per letter)"
+        (),
+        parse=split_chain_ids,
+        placeholder="A, A,B or ABC",
+        help="antigen chain ids: A, A,B or ABC (one id per letter)",
     )
     manifest: str | None = option(
-        None, help="TSV/CSV with path (or case), heavy, light, antigen per file"
+        None,
+        placeholder="optional TSV/CSV",
+        help="TSV/CSV with path (or case), heavy, light, antigen per file",
     )
     stages: tuple[Stage, ...] = option(STAGES, help="stages to run; prep always runs")
     workers: int = option(
@@ -70,12 +79,18 @@ class RunConfig:
         4, minimum=1, unit="items", expert=True, help="items per prep task sent to a worker"
     )
     cache_dir: str | None = option(
-        None, expert=True, help="cache folder; None = $WORKBENCH_CACHE or ~/.cache/workbench"
+        None,
+        expert=True,
+        placeholder="blank = <runs>/cache",
+        help="cache folder; None = $WORKBENCH_CACHE or ~/.cache/workbench",
     )
     no_cache: bool = option(False, expert=True, help="compute everything, store nothing")
     write_merged: bool = option(False, expert=True, help="also write merged PDBs under merged/")
     cluster: str | None = option(
-        None, expert=True, help="Dask scheduler address (tcp://host:8786); None = a local cluster"
+        None,
+        expert=True,
+        placeholder="tcp://host:8786",
+        help="Dask scheduler address (tcp://host:8786); None = a local cluster",
     )
     graph: GraphParams = field(default_factory=lambda: GraphParams(voronota=True))
     annotate: AnnotateOptions = field(default_factory=AnnotateOptions)

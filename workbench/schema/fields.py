@@ -59,6 +59,7 @@ class Option:
     cli: bool = True  # settable from the command line
     form: bool = True  # shown in the app's form
     expert: bool = False  # the form shows it under "Advanced"
+    placeholder: str = ""  # the form's hint in an empty text box, e.g. "blank = detect"
     parse: Callable[[str], Any] | None = None  # text → value, when the type alone cannot say
 
 

@@ -85,22 +85,37 @@ class WorkbenchApp(Viewer):
         self.monitor = RunMonitor()
         self.results = ResultsView()
         self._export_note = pn.pane.HTML("", name="export-note")
+        self._download = pn.widgets.FileDownload(
+            label="Download report", color="success", visible=False, embed=False
+        )
+        self._tabs = pn.Tabs(
+            ("Monitor", self.monitor),
+            ("Results", self.results),
+            ("Report", self._report_tab()),
+            dynamic=False,
+            sizing_mode="stretch_width",
+        )
         self.form.param.watch(lambda e: self._show(e.new), "run_dir")
         self.attach.param.watch(lambda e: self._show(e.new), "run_dir")
         self.monitor.param.watch(self._on_status, "status")
 
     def _show(self, run_dir: str) -> None:
         self.run_dir = run_dir
+        self._tabs.active = 0
 
     @param.depends("run_dir", watch=True)
     def _switch(self) -> None:
         self.monitor.run_dir = self.run_dir
         self.results.run_dir = self.run_dir
+        self._download.visible = False
+        self._export_note.object = ""
 
     def _on_status(self, event: param.parameterized.Event) -> None:
         """Reload the results when the watched run ends (its tables are complete then)."""
-        if event.new not in ("", "running"):
+        if event.new not in ("", "waiting", "running"):
             self.results.reload()
+            if event.old in ("waiting", "running") and event.new == "completed":
+                self._tabs.active = 1  # failures stay on the monitor, under their banner
 
     @param.depends("export", watch=True)
     def _on_export(self) -> None:
@@ -114,25 +129,47 @@ class WorkbenchApp(Viewer):
             return
         with param.edit_constant(self):
             self.report_path = str(out)
+        self._download.file = str(out)
+        self._download.filename = f"{Path(self.run_dir).name}-report.html"
+        self._download.visible = True
         self._export_note.object = (
             f"<p>Report written to <code class='report-path'>{html.escape(str(out))}</code></p>"
         )
 
-    def __panel__(self) -> pn.Column:
-        tabs = pn.Tabs(
-            ("Run", self.form),
-            ("Attach", self.attach),
-            ("Results", self.results),
-            dynamic=False,
+    def _report_tab(self) -> pn.Column:
+        return pn.Column(
+            "Export a standalone HTML report of the shown run (it opens offline).",
+            pn.widgets.Button.from_param(
+                self.param.export,
+                name="Export report",
+                disabled=self.param.run_dir.rx() == "",
+            ),
+            self._export_note,
+            self._download,
             sizing_mode="stretch_width",
         )
-        return pn.Column(
-            "## Antibody–antigen workbench",
-            tabs,
-            pn.Row(
-                pn.widgets.Button.from_param(self.param.export, name="Export report"),
-                self._export_note,
-            ),
-            self.monitor,
+
+    def sidebar(self) -> list:
+        """What the template's sidebar holds: the run form and attach-to-run."""
+        return [self.form, self.attach]
+
+    def main(self) -> pn.Tabs:
+        """The main area: Monitor | Results | Report."""
+        return self._tabs
+
+    def template(self) -> pn.template.FastListTemplate:
+        """The served page: settings in the sidebar, the run's views in the main area."""
+        return pn.template.FastListTemplate(
+            title="Antibody–antigen workbench",
+            sidebar=self.sidebar(),
+            main=[self.main()],
+            sidebar_width=380,
+            accent="#0d6efd",
+        )
+
+    def __panel__(self) -> pn.Row:
+        return pn.Row(
+            pn.Column(*self.sidebar(), width=380),
+            self.main(),
             sizing_mode="stretch_width",
         )

@@ -71,6 +71,7 @@ class RunForm(Viewer):
     run_dir = param.String(default="", constant=True, doc="Directory of the latest run.")
     running = param.Boolean(default=False, constant=True, doc="A run started here is going.")
     message = param.String(default="", constant=True, doc="Last status or error message.")
+    output = param.String(default="", constant=True, doc="The end of the last run's CLI output.")
 
     def __init__(
         self,
@@ -88,14 +89,22 @@ class RunForm(Viewer):
         self._counter = 0
 
     def _settings_panel(self, expert: bool) -> pn.Param:
-        names = [f.name for f in form_fields(self.table) if f.option.expert == expert]
-        widgets = {
-            name: pn.widgets.CheckButtonGroup
-            for name in names
-            if isinstance(self.settings.param[name], param.ListSelector)
-        }
+        fields = [f for f in form_fields(self.table) if f.option.expert == expert]
+        widgets: dict[str, dict] = {}
+        for f in fields:
+            if isinstance(self.settings.param[f.name], param.ListSelector):
+                widgets[f.name] = {"type": pn.widgets.CheckBoxGroup, "inline": True}
+            elif f.option.placeholder:
+                widgets[f.name] = {
+                    "type": pn.widgets.TextInput,
+                    "placeholder": f.option.placeholder,
+                }
         return pn.Param(
-            self.settings, parameters=names, widgets=widgets, show_name=False, name="settings"
+            self.settings,
+            parameters=[f.name for f in fields],
+            widgets=widgets,
+            show_name=False,
+            name="settings",
         )
 
     def __panel__(self) -> pn.Column:
@@ -103,21 +112,32 @@ class RunForm(Viewer):
         return pn.Column(
             "### Run",
             w.RadioButtonGroup.from_param(self.param.source, name="Inputs"),
-            pn.Row(
-                w.TextInput.from_param(self.param.path, placeholder="folder or file"),
-                self._uploads,
-                visible=self.param.source.rx() != "examples",
+            w.TextInput.from_param(
+                self.param.path,
+                placeholder="folder or file",
+                visible=self.param.source.rx() == "path",
             ),
+            pn.Column(self._uploads, visible=self.param.source.rx() == "upload"),
             self._settings_panel(expert=False),
             pn.pane.Markdown(self.settings.param.model.rx().rx.pipe(model_note))
             if "model" in self.settings.param
             else None,
             pn.Card(self._settings_panel(expert=True), title="Advanced", collapsed=True),
             pn.Row(
-                w.Button.from_param(self.param.run, name="Run"),
-                w.Button.from_param(self.param.cancel, name="Cancel"),
+                w.Button.from_param(
+                    self.param.run, name="Run", color="primary", disabled=self.param.running
+                ),
+                w.Button.from_param(
+                    self.param.cancel, name="Cancel", disabled=self.param.running.rx.not_()
+                ),
             ),
             pn.pane.HTML(self.param.message.rx().rx.pipe(_message_html), name="form-message"),
+            pn.Card(
+                pn.pane.HTML(self.param.output.rx().rx.pipe(_output_html)),
+                title="Run output",
+                collapsed=True,
+                visible=self.param.output.rx() != "",
+            ),
             sizing_mode="stretch_width",
         )
 
@@ -159,6 +179,7 @@ class RunForm(Viewer):
         with param.edit_constant(self):
             self.run_dir = config.out
             self.running = True
+            self.output = ""
         self._say(f"Started run {Path(config.out).name} (pid {self.process.pid}).")
         self._watcher = pn.state.add_periodic_callback(self._check_process, period=500)
 
@@ -180,14 +201,30 @@ class RunForm(Viewer):
             self._watcher = None
         with param.edit_constant(self):
             self.running = False
-        if code == 0:
-            self._say(f"Run {Path(self.run_dir).name} finished.")
-        else:
-            self._say(f"Run ended with exit code {code}: {self.process.log_tail(1500)}")
+            self.output = self.process.log_tail(4000)
+        name = Path(self.run_dir).name
+        self._say(
+            _EXIT_MESSAGES.get(code, "Run {name} ended with exit code {code}.").format(
+                name=name, code=code
+            )
+        )
 
     def _say(self, text: str) -> None:
         with param.edit_constant(self):
             self.message = text
+
+
+_EXIT_MESSAGES = {
+    0: "Run {name} finished.",
+    2: "Run {name} was refused (exit 2): see the run output below.",
+    3: "Cancelled — a rerun resumes from the cache.",
+    -15: "Cancelled — a rerun resumes from the cache.",
+    4: "Run {name} finished with failures (exit 4): see the monitor.",
+}
+
+
+def _output_html(text: str) -> str:
+    return f"<pre class='run-output' style='white-space:pre-wrap'>{html.escape(text)}</pre>"
 
 
 def _message_html(text: str) -> str:
