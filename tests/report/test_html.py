@@ -37,18 +37,27 @@ def test_names_from_inputs_are_escaped(report):
     assert html.escape(XSS) in page
 
 
-def test_sections_and_failure_reasons(recorded_run, report):
+def test_sections_science_first_settings_last(recorded_run, report):
     page = html.unescape(report)
-    for heading in (
-        "Configuration",
-        "Package versions",
-        "Inputs and failures",
-        "Stages",
-        "Throughput per device",
-        "Cache",
-        "Dataset",
-    ):
-        assert f"<h2>{heading}</h2>" in page
+    order = [
+        "<h1>Workbench run on inputs, ",
+        "class='cards'",
+        "class='failure-banner'",
+        "<h2 id='items'>Items</h2>",
+        "<h2>Dataset</h2>",
+        "<h2 id='failures'>Failures (1)</h2>",
+        "<h2 id='warnings'>Warnings (0)</h2>",
+        "<h2>Compute</h2>",
+        "<h2>Stages</h2>",
+        "<h3>Throughput per device</h3>",
+        "<h2>Cache</h2>",
+        "<summary><b>Configuration</b></summary>",
+        "<summary><b>Package versions</b></summary>",
+    ]
+    at = [page.find(text) for text in order]
+    assert -1 not in at, [t for t, i in zip(order, at, strict=True) if i < 0]
+    assert at == sorted(at)
+    assert "completed with failures" in page and ">NaN<" not in page
     failed = [
         e for _, e in read_events(recorded_run / "events.sqlite") if isinstance(e, ItemFailed)
     ]

@@ -15,9 +15,9 @@ from workbench.ui.results import chains_html
 def test_filter_by_status(recorded_run):
     view = ResultsView(recorded_run)
     table = pd.read_parquet(recorded_run / "structures.parquet")
-    assert len(view._table.object) == len(table)
+    assert len(view._table.value) == len(table)
     view.status_filter = "failed"
-    assert list(view._table.object["item_id"]) == list(table[table.status == "failed"].item_id)
+    assert list(view._table.value["item_id"]) == list(table[table.status == "failed"].item_id)
 
 
 def test_cdrs_are_coloured_from_the_regions(recorded_run):
@@ -66,3 +66,12 @@ def test_interface_absent_or_unreadable(recorded_run, tmp_path):
     view.refresh = True
     assert "cannot be read yet" in view._interface.object
     assert "CDR3 AKDRGYFDY" in view._chains.object  # the chains still show
+
+
+def test_clicking_a_row_opens_its_item_and_blank_cells_stay_blank(recorded_run):
+    view = ResultsView(recorded_run)
+    table = view._table.value
+    failed_row = int(table.index[table["item_id"] == "x:0"][0])
+    view._table.selection = [failed_row]
+    assert view.item == "x:0" and "no ATOM records" in view._chains.object
+    assert not table.isna().any().any()

@@ -29,6 +29,7 @@ from workbench.record.events import (
 __all__ = [
     "CachePoint",
     "Failure",
+    "Note",
     "RunFold",
     "StageStatus",
     "ThroughputPoint",
@@ -72,6 +73,15 @@ class Failure:
     item_id: str
     source: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A warning about an item (raw text: escape before display)."""
+
+    stage: str
+    item_id: str
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +149,7 @@ class RunFold:
     tokens: dict[str, int] = field(default_factory=dict)  # device label -> tokens done
     cache: dict[str, CachePoint] = field(default_factory=dict)  # stage -> latest cumulative
     failures: list[Failure] = field(default_factory=list)
-    n_warnings: int = 0
+    warnings: list[Note] = field(default_factory=list)
 
     def feed(self, batch: Iterable[tuple[int, Event]]) -> Update:
         """Fold id-ordered events in; events with ids already seen are ignored."""
@@ -167,7 +177,7 @@ class RunFold:
                 self._stage(event.stage).failed += 1
                 stages_changed = True
             elif isinstance(event, ItemWarning):
-                self.n_warnings += 1
+                self.warnings.append(Note(event.stage, event.item_id, event.message))
                 warnings += 1
             elif isinstance(event, StageStarted | StageProgress | StageFinished):
                 self._progress(event)

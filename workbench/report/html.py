@@ -16,13 +16,22 @@ import numpy as np
 import pandas as pd
 from bokeh.embed import file_html
 from bokeh.layouts import column, row
-from bokeh.models import ColumnDataSource, Div, FactorRange
+from bokeh.models import AdaptiveTicker, ColumnDataSource, Div, FactorRange
 from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
 from workbench.fs import write_text_atomic
-from workbench.record import RunFold, RunLayout, RunView, StageStatus, untrained_weights
+from workbench.record import (
+    RunFold,
+    RunLayout,
+    RunOutcome,
+    RunView,
+    StageStatus,
+    run_outcome,
+    untrained_weights,
+)
 from workbench.report.charts import RunCharts
+from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds
 
 __all__ = ["write_report"]
 
@@ -67,49 +76,75 @@ def _div(text: str) -> Div:
     return Div(text=_STYLE + text, sizing_mode="stretch_width")
 
 
-def _header(meta: dict[str, Any] | None, agg: RunFold, run_dir: Path) -> Div:
-    meta = meta or {}
-    status = meta.get("status") or agg.status or "unknown"
-    started = meta.get("started") or agg.t0
-    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)) if started else "?"
+def _title(meta: dict[str, Any], fold: RunFold, run_dir: Path) -> str:
+    """A title that names the inputs and the date, not a hash."""
+    started = meta.get("started") or fold.t0
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(started)) if started else "undated"
+    inputs = [Path(str(p)).name for p in meta.get("config", {}).get("inputs", [])]
+    named = ", ".join(inputs[:3]) + (f" and {len(inputs) - 3} more" if len(inputs) > 3 else "")
+    return f"Workbench run on {named or run_dir.name}, {when}"
+
+
+def _header(meta: dict[str, Any], fold: RunFold, outcome: RunOutcome, run_dir: Path) -> Div:
     parts = [
-        f"<h1>Workbench run {_e(meta.get('run_id', run_dir.name))}</h1>",
-        f"<p>Status <b>{_e(status)}</b>, started {_e(when)}, "
-        f"wall time {_e(round(float(meta.get('wall_seconds') or 0.0), 2))} s.</p>",
+        f"<h1>{_e(_title(meta, fold, run_dir))}</h1>",
+        f"<p>{badge_html(outcome.outcome)} run <code>{_e(meta.get('run_id', run_dir.name))}"
+        f"</code>, wall time {_e(fmt_seconds(float(meta.get('wall_seconds') or 0.0)))}.</p>",
+        cards_html(fold, outcome, None),
+        banner_html(fold, outcome),
     ]
     if untrained_weights(meta):
         parts.append(
             "<p class='banner' id='untrained-banner'>Embeddings in this run come from UNTRAINED "
             "(random) ESM-2 weights: use them to test the pipeline, not for science.</p>"
         )
-    if meta.get("dashboard"):
-        parts.append(f"<p>Dask dashboard: {_e(meta['dashboard'])}</p>")
-    parts += [
-        "<h2>Configuration</h2>",
-        _kv_table(_dotted(meta.get("config", {}))),
-        "<h2>Package versions</h2>",
-        _kv_table(meta.get("versions", {})),
-    ]
     return _div("".join(parts))
 
 
-def _inputs(meta: dict[str, Any] | None, agg: RunFold) -> Div:
-    counts = (meta or {}).get("counts", {})
+_ITEM_COLUMNS = ["source", "member", "status", "heavy", "light", "antigen", "n_nodes", "error"]
+
+
+def _items(view: RunView) -> Div:
+    """One row per item, failures included (the science first)."""
+    structures = view.structures
+    if structures.empty:
+        return _div("<h2>Items</h2><p>No item recorded.</p>")
+    df = structures[[c for c in _ITEM_COLUMNS if c in structures.columns]].copy()
+    df["source"] = df["source"].map(lambda s: Path(str(s)).name)
+    return _div("<h2 id='items'>Items</h2>" + _df_table(df.fillna(""), "No item recorded."))
+
+
+def _failures_and_warnings(fold: RunFold) -> Div:
     failures = pd.DataFrame(
-        [(f.stage, f.source, f.item_id, f.reason) for f in agg.failures],
+        [(f.stage, f.source, f.item_id, f.reason) for f in fold.failures],
         columns=["stage", "source", "item", "reason"],
     )
+    warnings = pd.DataFrame(
+        [(w.stage, w.item_id, w.message) for w in fold.warnings],
+        columns=["stage", "item", "warning"],
+    )
     return _div(
-        "<h2>Inputs and failures</h2>"
-        + _kv_table({k: counts.get(k, "?") for k in ("items", "done", "failed")})
-        + f"<p>{len(agg.failures)} failed item(s), {agg.n_warnings} warning(s).</p>"
+        f"<h2 id='failures'>Failures ({len(fold.failures)})</h2>"
         + _df_table(failures, "No item failed.")
+        + f"<h2 id='warnings'>Warnings ({len(fold.warnings)})</h2>"
+        + _df_table(warnings, "No warning.")
+    )
+
+
+def _settings(meta: dict[str, Any]) -> Div:
+    """Configuration and versions, folded away at the end."""
+    return _div(
+        "<details><summary><b>Configuration</b></summary>"
+        + _kv_table(_dotted(meta.get("config", {})))
+        + "</details><details><summary><b>Package versions</b></summary>"
+        + _kv_table(meta.get("versions", {}))
+        + "</details>"
     )
 
 
 def _stages(stages: list[StageStatus]) -> list[Any]:
     df = pd.DataFrame(
-        [(s.stage, round(s.seconds, 3), s.done, s.total, s.failed) for s in stages],
+        [(s.stage, round(s.seconds, 2), s.done, s.total or s.done, s.failed) for s in stages],
         columns=["stage", "seconds", "done", "total", "failed"],
     )
     fig = figure(
@@ -122,20 +157,31 @@ def _stages(stages: list[StageStatus]) -> list[Any]:
     return [_div("<h2>Stages</h2>" + _df_table(df, "No stage ran.")), fig]
 
 
-def _cache(agg: RunFold, charts: RunCharts) -> list[Any]:
+def _cache(fold: RunFold, charts: RunCharts) -> list[Any]:
     df = pd.DataFrame(
-        [(c.stage, c.hits, c.misses, c.corrupt, round(c.hit_rate, 3)) for c in agg.cache.values()],
+        [(c.stage, c.hits, c.misses, c.corrupt, round(c.hit_rate, 3)) for c in fold.cache.values()],
         columns=["stage", "hits", "misses", "corrupt", "hit rate"],
     )
     return [_div("<h2>Cache</h2>" + _df_table(df, "No cache lookups recorded.")), charts.cache]
 
 
 def _histogram(values: np.ndarray, title: str, name: str) -> Any:
-    fig = figure(title=title, height=220, width=420, name=name)
+    fig = figure(
+        title=title, height=220, width=420, name=name, y_axis_label="count", x_axis_label="residues"
+    )
+    fig.yaxis.ticker = AdaptiveTicker(min_interval=1)
     if len(values):
         counts, edges = np.histogram(values, bins=min(30, max(1, len(set(values.tolist())))))
         fig.quad(top=counts, bottom=0, left=edges[:-1], right=edges[1:], alpha=0.7)
     return fig
+
+
+def _size(n_bytes: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n_bytes < 1024 or unit == "GB":
+            return f"{n_bytes:,} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1024
+    return ""
 
 
 def _dataset(run_dir: Path) -> list[Any]:
@@ -155,7 +201,9 @@ def _dataset(run_dir: Path) -> list[Any]:
         if "cdr3" in sequences:
             cdr3 = np.array([len(s) for s in sequences["cdr3"].dropna() if s], dtype=int)
     sizes = RunLayout(run_dir).file_sizes()
-    files = pd.DataFrame(sorted(sizes.items()), columns=["file", "bytes"])
+    files = pd.DataFrame(
+        [(name, _size(n)) for name, n in sorted(sizes.items())], columns=["file", "size"]
+    )
     return [
         _div("<h2>Dataset</h2>" + _kv_table(summary) + _df_table(files, "No dataset files yet.")),
         row(
@@ -171,22 +219,26 @@ def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
     run_dir = view.run_dir
     if not view.layout.is_run():
         raise FileNotFoundError(f"{run_dir} is not a run directory (no run.json, no events.sqlite)")
-    meta = view.info
-    agg = RunFold()
+    meta = view.info or {}
+    fold = RunFold()
     charts = RunCharts(rollover=None)
-    charts.apply(agg.feed(view.events()))
+    charts.apply(fold.feed(view.events()))
+    outcome = run_outcome(fold, meta)
+    compute = [_div("<h2>Compute</h2>"), *_stages(fold.stage_status())]
+    if fold.tokens:
+        compute += [_div("<h3>Throughput per device</h3>"), charts.throughput, charts.tokens]
+    if fold.cache:
+        compute += _cache(fold, charts)
     layout = column(
-        _header(meta, agg, run_dir),
-        _inputs(meta, agg),
-        *_stages(agg.stage_status()),
-        _div("<h2>Throughput per device</h2>"),
-        charts.throughput,
-        charts.tokens,
-        *_cache(agg, charts),
+        _header(meta, fold, outcome, run_dir),
+        _items(view),
         *_dataset(run_dir),
+        _failures_and_warnings(fold),
+        *compute,
+        _settings(meta),
         sizing_mode="stretch_width",
     )
-    title = f"Workbench report {(meta or {}).get('run_id', run_dir.name)}"
+    title = _title(meta, fold, run_dir)
     page = file_html(layout, INLINE, title=title)
     out = Path(out_html)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,6 @@ import param
 from panel.viewable import Viewer
 
 from workbench.record import (
-    OUTCOME_LABELS,
     RunFold,
     RunOutcome,
     RunView,
@@ -26,27 +25,12 @@ from workbench.record import (
 )
 from workbench.record.fold import Update
 from workbench.report.charts import RunCharts
+from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds
 
 __all__ = ["RunMonitor", "stages_html"]
 
 _MAX_FAILURES_SHOWN = 200
-_FIRST_REASONS = 3
 _QUIET_POLLS = 4  # polls with no new event after run.json says finished, for logs with no end
-_BADGE_COLOURS = {
-    "waiting": "#6c757d",
-    "running": "#0d6efd",
-    "completed": "#198754",
-    "completed_with_failures": "#b35c00",
-    "failed": "#dc3545",
-    "cancelled": "#6c757d",
-    "crashed": "#dc3545",
-}
-
-
-def _fmt_seconds(s: float | None) -> str:
-    if s is None:
-        return "–"
-    return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min"
 
 
 def stages_html(stages: list[StageStatus]) -> str:
@@ -67,65 +51,13 @@ def stages_html(stages: list[StageStatus]) -> str:
         rows.append(
             f"<tr class='stage' data-stage='{html.escape(s.stage)}'><td>{html.escape(s.stage)}</td>"
             f"<td>{bar}</td><td>{pct}</td><td>{s.done}/{total}</td><td>{s.failed}</td>"
-            f"<td>{state}</td><td>{_fmt_seconds(s.seconds)}</td><td>{_fmt_seconds(s.eta)}</td></tr>"
+            f"<td>{state}</td><td>{fmt_seconds(s.seconds)}</td><td>{fmt_seconds(s.eta)}</td></tr>"
         )
     head = (
         "<tr><th>stage</th><th>progress</th><th></th><th>done</th><th>failed</th>"
         "<th>state</th><th>time</th><th>ETA</th></tr>"
     )
     return f"<table class='stages'>{head}{''.join(rows)}</table>"
-
-
-def badge_html(outcome: str) -> str:
-    """The outcome as a coloured badge (class run-status holds the machine-readable value)."""
-    label = OUTCOME_LABELS.get(outcome, outcome)
-    colour = _BADGE_COLOURS.get(outcome, "#6c757d")
-    return (
-        f"<span class='run-badge' style='background:{colour};color:white;padding:2px 8px;"
-        f"border-radius:8px'>{html.escape(label)}</span>"
-        f"<span class='run-status' style='display:none'>{html.escape(outcome)}</span>"
-    )
-
-
-def cards_html(fold: RunFold, outcome: RunOutcome, now: float | None) -> str:
-    """Number cards: items, done, failed, items/s, elapsed and ETA, cache hits, tokens/s."""
-    elapsed = 0.0 if fold.t0 is None else max(0.0, (now or fold.last_t or fold.t0) - fold.t0)
-    lookups = sum(c.hits + c.misses for c in fold.cache.values())
-    hits = sum(c.hits for c in fold.cache.values())
-    prep = next((s for s in fold.stage_status(now) if s.stage == "prep"), None)
-    etas = [s.eta for s in fold.stage_status(now) if s.eta is not None]
-    cards = {
-        "items": str(outcome.items or (prep.total if prep and prep.total else 0)),
-        "done": str(outcome.done or (prep.done if prep else 0)),
-        "failed": str(outcome.failed or (prep.failed if prep else 0)),
-        "items/s": f"{(prep.done / elapsed) if prep and elapsed else 0:.1f}",
-        "elapsed": _fmt_seconds(elapsed),
-        "ETA": _fmt_seconds(max(etas)) if etas else "–",
-        "cache hits": f"{100 * hits / lookups:.0f}%" if lookups else "–",
-        "tokens": f"{sum(fold.tokens.values()):,}",
-    }
-    body = "".join(
-        f"<div class='card' data-card='{html.escape(k)}' style='display:inline-block;"
-        f"min-width:90px;margin:4px;padding:6px 10px;border:1px solid #ddd;border-radius:6px'>"
-        f"<div style='font-size:11px;color:#666'>{html.escape(k)}</div>"
-        f"<div style='font-size:20px;font-weight:600'>{html.escape(v)}</div></div>"
-        for k, v in cards.items()
-    )
-    return f"<div class='cards'>{body}</div>"
-
-
-def banner_html(fold: RunFold, outcome: RunOutcome) -> str:
-    """A red banner with the failure count and the first reasons; empty when nothing failed."""
-    if not fold.failures:
-        return ""
-    first = "".join(f"<li>{html.escape(f.reason)}</li>" for f in fold.failures[:_FIRST_REASONS])
-    more = len(fold.failures) - _FIRST_REASONS
-    tail = f"<p>… and {more} more in the failures table below.</p>" if more > 0 else ""
-    return (
-        "<div class='failure-banner' style='background:#f8d7da;border:1px solid #dc3545;"
-        f"color:#842029;padding:8px;border-radius:6px'><b>{len(fold.failures)} item(s) failed"
-        f"</b> ({html.escape(outcome.label)})<ul>{first}</ul>{tail}</div>"
-    )
 
 
 class RunMonitor(Viewer):

@@ -22,7 +22,17 @@ from workbench.ui.interface import REGION_COLOURS, interface_html, interface_res
 __all__ = ["ResultsView", "chains_html"]
 
 _MAX_ROWS = 500
-_COLUMNS = ["item_id", "source", "status", "error", "heavy", "light", "antigen", "n_nodes"]
+_COLUMNS = [
+    "item_id",
+    "source",
+    "member",
+    "status",
+    "heavy",
+    "light",
+    "antigen",
+    "n_nodes",
+    "error",
+]
 _IFACE_STYLE = "border-bottom:3px solid #1f3b73;font-weight:bold"
 
 
@@ -78,7 +88,18 @@ class ResultsView(Viewer):
 
     def __init__(self, run_dir: str | Path = "", **params) -> None:
         super().__init__(run_dir=str(run_dir), **params)
-        self._table = pn.pane.DataFrame(None, escape=True, index=False, sizing_mode="stretch_width")
+        self._table = pn.widgets.Tabulator(
+            pd.DataFrame(),
+            disabled=True,
+            show_index=False,
+            header_filters=True,
+            selectable=1,
+            pagination="local",
+            page_size=20,
+            text_align="left",
+            sizing_mode="stretch_width",
+        )
+        self._table.param.watch(self._on_select, "selection")
         self._chains = pn.pane.HTML("", sizing_mode="stretch_width")
         self._interface = pn.pane.HTML("", sizing_mode="stretch_width")
         self._files = pn.pane.HTML("", sizing_mode="stretch_width")
@@ -136,13 +157,19 @@ class ResultsView(Viewer):
     def _show_table(self) -> None:
         df = self._structures
         if df is None:
-            self._table.object = pd.DataFrame({"note": [f"{FILES['structures']} not written yet"]})
+            self._table.value = pd.DataFrame({"note": [f"{FILES['structures']} not written yet"]})
             return
         if self.status_filter != "all":
             df = df[df["status"] == self.status_filter]
         df = df[[c for c in _COLUMNS if c in df.columns]].head(_MAX_ROWS).copy()
         df["source"] = df["source"].map(lambda s: Path(str(s)).name)
-        self._table.object = df
+        self._table.value = df.astype(object).where(df.notna(), "").reset_index(drop=True)
+
+    def _on_select(self, event: param.parameterized.Event) -> None:
+        """A clicked row opens its item."""
+        table = self._table.value
+        if event.new and "item_id" in table:
+            self.item = table["item_id"].iloc[event.new[0]]
 
     @param.depends("item", watch=True)
     def _show_item(self) -> None:
