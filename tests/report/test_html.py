@@ -96,3 +96,15 @@ def test_report_while_the_log_is_being_created(recorded_run, tmp_path):
     assert RunView(run_dir).events() == []
     page = write_report(run_dir, tmp_path / "r.html").read_text()
     assert "No stage ran." in page
+
+
+def test_report_links_nothing_external_after_panel_widgets_loaded(recorded_run, tmp_path):
+    """A process that drew Panel widgets (the app, a notebook) still writes a standalone report."""
+    import pandas as pd
+    import panel as pn
+    from bokeh.document import Document
+
+    pn.widgets.Tabulator(pd.DataFrame({"a": [1]})).get_root(Document())
+    page = write_report(recorded_run, tmp_path / "r.html").read_text()
+    links = re.findall(r"<link[^>]*href=['\"]([^'\"]+)", page)
+    assert not [u for u in links if u.startswith(("http:", "https:", "//"))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -29,3 +30,13 @@ def test_quickstart_executes(tmp_path):
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("report.html" in str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    rendered = [str(v) for o in outputs for k, v in o.get("data", {}).items() if k != "text/plain"]
+    assert rendered, "the Panel cells rendered nothing"
+    # Bokeh's and Panel's bundles must be inlined; the JS still names MathJax and an icon font on
+    # jsDelivr, which it fetches only for LaTeX panes and icon widgets (neither is used here)
+    cdn = [
+        u
+        for text in rendered
+        for u in re.findall(r"https?://cdn\.(?:bokeh|holoviz)\.org[^\s'\"]*", text)
+    ]
+    assert not cdn, f"the notebook loads its JavaScript from CDNs, blank offline: {cdn[:3]}"

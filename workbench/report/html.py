@@ -18,7 +18,7 @@ from bokeh.embed import file_html
 from bokeh.layouts import column, row
 from bokeh.models import AdaptiveTicker, ColumnDataSource, Div, FactorRange
 from bokeh.plotting import figure
-from bokeh.resources import INLINE
+from bokeh.resources import Resources
 
 from workbench.fs import write_text_atomic
 from workbench.record import (
@@ -34,6 +34,19 @@ from workbench.report.charts import RunCharts
 from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds
 
 __all__ = ["write_report"]
+
+class _BokehInline(Resources):
+    """Bokeh's own JS and CSS inlined, and nothing else: Bokeh would otherwise add the CDN
+    stylesheets of every model loaded in the process (Panel's widgets, in the app), which a
+    standalone report neither uses nor can fetch offline."""
+
+    def _collect_external_resources(self, resource_attr: str) -> list[str]:
+        return []
+
+    def clone(self, *, components: list[str] | None = None) -> _BokehInline:
+        kept = list(self.components) if components is None else components
+        return _BokehInline(mode="inline", components=kept)
+
 
 _STYLE = (
     "<style>table{border-collapse:collapse;font-size:13px}"
@@ -239,7 +252,7 @@ def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
         sizing_mode="stretch_width",
     )
     title = _title(meta, fold, run_dir)
-    page = file_html(layout, INLINE, title=title)
+    page = file_html(layout, _BokehInline(mode="inline"), title=title)
     out = Path(out_html)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, page)

@@ -7,8 +7,6 @@ ResultsView; only the run directory differs.
 from __future__ import annotations
 
 import html
-import subprocess
-import sys
 from pathlib import Path
 
 import panel as pn
@@ -16,16 +14,13 @@ import param
 from panel.viewable import Viewer
 
 from workbench.record import RunLayout
+from workbench.report import write_report
 from workbench.ui.form import RunForm
 from workbench.ui.monitor import RunMonitor
 from workbench.ui.paths import PathRefused, confine, default_roots
 from workbench.ui.results import ResultsView
 
 __all__ = ["AttachView", "WorkbenchApp"]
-
-# the report is written by the CLI in a fresh process: this one has Panel's widget models
-# loaded, whose CDN stylesheets Bokeh would otherwise put into the standalone report
-_EXPORT_TIMEOUT_S = 120
 
 
 class AttachView(Viewer):
@@ -127,16 +122,10 @@ class WorkbenchApp(Viewer):
         if not self.run_dir:
             self._export_note.object = "<p>No run to export.</p>"
             return
-        out = RunLayout(self.run_dir).report
-        done = subprocess.run(
-            [sys.executable, "-m", "workbench.cli", "report", self.run_dir, "-o", str(out)],
-            capture_output=True,
-            text=True,
-            timeout=_EXPORT_TIMEOUT_S,
-        )
-        if done.returncode != 0:
-            reason = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
-            self._export_note.object = f"<p>Export failed: {html.escape(reason[0])}</p>"
+        try:
+            out = write_report(self.run_dir, RunLayout(self.run_dir).report)
+        except (OSError, ValueError) as exc:
+            self._export_note.object = f"<p>Export failed: {html.escape(str(exc))}</p>"
             return
         with param.edit_constant(self):
             self.report_path = str(out)
