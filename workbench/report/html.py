@@ -35,6 +35,7 @@ from workbench.report.summary import badge_html, banner_html, cards_html, fmt_se
 
 __all__ = ["write_report"]
 
+
 class _BokehInline(Resources):
     """Bokeh's own JS and CSS inlined, and nothing else: Bokeh would otherwise add the CDN
     stylesheets of every model loaded in the process (Panel's widgets, in the app), which a
