@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make run` (the web app on the bundled examples) and `make test`.
+# Two commands on a fresh machine: `make run` (the web app with its demo campaign) and `make test`.
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -27,7 +27,7 @@ run: $(STAMP)
 	$(BIN)/panel serve apps/workbench.py --address 127.0.0.1 --port $(PORT)
 
 demo: $(STAMP)
-	$(BIN)/workbench run --demo --out runs/demo
+	$(BIN)/workbench run --demo campaign --out runs/demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check workbench tests benchmarks apps

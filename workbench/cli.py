@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -19,18 +20,30 @@ def _add_run(sub: argparse._SubParsersAction, table) -> None:
         description="Turn structures into a run dataset. Options are the fields of RunConfig.",
     )
     add_arguments(p, table)
-    p.add_argument("--demo", action="store_true", help="run on the bundled example complexes")
+    p.add_argument(
+        "--demo",
+        nargs="?",
+        const="examples",
+        choices=["examples", "campaign"],
+        help="run on the bundled example complexes, or on the demo campaign: those plus 160 "
+        "design models, on two simulated devices with random weights (made on first use)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
 
 
 def config_from_args(args: argparse.Namespace):
     """The RunConfig the command line asks for; OptionError (a ValueError) when it is wrong."""
+    from workbench.cache import default_root
     from workbench.examples import example_manifest, example_paths
+    from workbench.examples.campaign import campaign_values
     from workbench.record.config import RUN_OPTIONS, RunConfig
     from workbench.schema import OptionError, values_from_args
 
     values = values_from_args(args, RUN_OPTIONS)
-    if args.demo:
+    if args.demo == "campaign":
+        root = Path(values.get("cache_dir") or default_root())
+        values = campaign_values(values, root / "examples")
+    elif args.demo:
         values["inputs"] = (*values.get("inputs", ()), *(str(p) for p in example_paths()))
         if "manifest" not in values and "heavy" not in values:
             values["manifest"] = str(example_manifest())

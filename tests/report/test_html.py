@@ -70,6 +70,7 @@ def test_sections_science_first_settings_last(recorded_run, report):
         "device-tokens",
         "cache:embed",
         "cdr3-lengths",
+        "stage-timeline",
     ):
         assert f'"name":"{name}"' in page
 

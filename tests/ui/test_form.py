@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
 from workbench.examples import example_manifest, example_paths
+from workbench.examples.campaign import CAMPAIGN_SETTINGS
 from workbench.record import RunConfig
 from workbench.schema import OptionError
 from workbench.ui import PathRefused, RunForm, cli_argv
@@ -15,8 +17,19 @@ from workbench.ui.form import model_note, save_uploads
 XSS = "<img src=x onerror=alert(1)>.pdb"
 
 
-def test_default_is_the_bundled_examples(tmp_path):
+def test_default_is_the_demo_campaign_on_simulated_devices(tmp_path):
     form = RunForm(allowed_roots=(tmp_path,), runs_root=str(tmp_path / "runs"))
+    assert form.settings.devices == CAMPAIGN_SETTINGS["devices"]  # shown in the form, not hidden
+    req = form.request()
+    assert req.inputs[:-1] == tuple(str(p) for p in example_paths())
+    assert req.inputs[-1].endswith(".qv") and Path(req.inputs[-1]).is_file()
+    assert req.embed.devices == "sim:1.0,sim:0.5" and req.embed.model.startswith("random:")
+    form.source = "examples"  # leaving the campaign gives back the defaults
+    assert form.settings.devices == "auto" and form.request().embed.devices == "auto"
+
+
+def test_bundled_examples(tmp_path):
+    form = RunForm(allowed_roots=(tmp_path,), runs_root=str(tmp_path / "runs"), source="examples")
     req = form.request()
     assert req.inputs == tuple(str(p) for p in example_paths())
     assert req.manifest == str(example_manifest())
@@ -48,7 +61,7 @@ def test_chain_spec_goes_to_the_cli(tmp_path, complexes_dir):
 
 
 def test_settings_text_is_parsed_and_checked_like_the_command_line(tmp_path):
-    form = RunForm(allowed_roots=(tmp_path,), runs_root=str(tmp_path / "runs"))
+    form = RunForm(allowed_roots=(tmp_path,), runs_root=str(tmp_path / "runs"), source="examples")
     form.settings.param.update(token_budget="2048", layers="-1,-2", precision="bf16")
     config = form.request()
     assert (config.embed.token_budget, config.embed.layers) == (2048, (-1, -2))

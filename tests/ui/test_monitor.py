@@ -7,7 +7,7 @@ import shutil
 from bokeh.document import Document
 
 from workbench.record.eventlog import EventLog, read_events
-from workbench.record.events import BatchDone, CacheStats
+from workbench.record.events import BatchDone, CacheStats, StageStarted
 from workbench.ui import RunMonitor
 
 
@@ -82,3 +82,31 @@ def test_failed_items_raise_a_banner_and_cards(recorded_run):
     assert mon.status == "completed_with_failures"
     assert "failure-banner" in mon._banner.object and "1 item(s) failed" in mon._banner.object
     assert "data-card='failed'" in mon._cards.object
+
+
+def test_stage_timeline_has_a_bar_per_stage_and_a_running_one_grows(recorded_run, tmp_path):
+    events = read_events(recorded_run / "events.sqlite")
+    started = [i for i, (_, e) in enumerate(events) if isinstance(e, StageStarted)]
+    run = _replay(recorded_run, tmp_path / "run", started[1] + 1)  # prep done, annotate going
+    mon = RunMonitor(run, live=False)
+    mon.__panel__().get_root(Document())
+    data = dict(mon.charts.stages_source.data)
+    assert data["stage"][:2] == ["prep", events[started[1]][1].stage]
+    assert data["color"][1] == "#0d6efd" and data["label"][1].endswith("…")  # running
+    end = data["end"][1]
+    mon.poll()
+    assert mon.charts.stages_source.data["end"][1] > end  # extends up to now while running
+    with EventLog(run / "events.sqlite") as log:
+        log.extend(e for _, e in events[started[1] + 1 :])
+    mon.poll()
+    final = mon.charts.stages_source.data
+    names = [e.stage for _, e in events if isinstance(e, StageStarted)]
+    assert final["stage"] == names and set(final["color"]) == {"#198754"}
+    assert all(0 <= s < e for s, e in zip(final["start"], final["end"], strict=True))
+    assert list(mon.charts.timeline.y_range.factors) == names[::-1]  # first stage on top
+
+
+def test_a_run_with_no_event_yet_says_it_is_starting(tmp_path):
+    mon = RunMonitor(tmp_path, live=False)
+    assert mon.status == "waiting" and "starting" in mon._summary.object
+    assert "wb-moving" in mon._stages.object  # an indeterminate bar, not an empty one

@@ -95,6 +95,7 @@ class StageStatus:
     running: bool
     seconds: float  # elapsed while running, the stage's own time when finished
     eta: float | None  # s left, None when unknown or finished
+    start: float | None = None  # s since the run's first event, None before it started
 
     @property
     def fraction(self) -> float | None:
@@ -208,7 +209,10 @@ class RunFold:
             else:
                 elapsed = 0.0
             eta = eta_seconds(st.done, st.total, elapsed) if running else None
-            out.append(StageStatus(name, st.done, st.total, st.failed, running, elapsed, eta))
+            start = None if st.started is None or self.t0 is None else st.started - self.t0
+            out.append(
+                StageStatus(name, st.done, st.total, st.failed, running, elapsed, eta, start)
+            )
         return out
 
     def _stage(self, name: str) -> _Stage:

@@ -13,7 +13,7 @@ Outcome = Literal[
     "waiting", "running", "completed", "completed_with_failures", "failed", "cancelled", "crashed"
 ]
 OUTCOME_LABELS: dict[Outcome, str] = {
-    "waiting": "waiting",
+    "waiting": "starting…",
     "running": "running",
     "completed": "completed",
     "completed_with_failures": "completed with failures",

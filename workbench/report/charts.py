@@ -1,8 +1,10 @@
-"""Bokeh charts of a run (throughput per device, tokens per device, cache lookups per stage).
+"""Bokeh charts of a run (throughput per device, tokens per device, cache lookups per stage, the
+stage timeline).
 
 Shared by the live monitor, which streams each ``Update`` into named ColumnDataSources
 (``throughput:<device>``, ``device-tokens``, ``cache:<stage>``) with a rollover cap, and by the
-report, which feeds the whole log once. Sources are never rebuilt, only streamed or patched.
+report, which feeds the whole log once. Sources are never rebuilt: streamed, patched, or (the
+few rows of ``stage-timeline``) given new data.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from bokeh.models import ColumnDataSource, DataRange1d, FactorRange, HoverTool, 
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
-from workbench.record.fold import Update
+from workbench.record.fold import StageStatus, Update
 
 __all__ = ["RunCharts"]
 
@@ -62,6 +64,38 @@ class RunCharts:
         self.cache = _timeline(
             "Cache lookups per stage (solid: hits, dashed: misses)", "lookups", "cache-figure"
         )
+        self.stages_source = ColumnDataSource(
+            {"stage": [], "start": [], "end": [], "color": [], "label": []}, name="stage-timeline"
+        )
+        self.timeline = figure(
+            title="Stage timeline",
+            y_range=FactorRange(),
+            x_range=DataRange1d(start=0),
+            x_axis_label="s since run start",
+            height=60 + 36 * 5,
+            sizing_mode="stretch_width",
+            name="timeline-figure",
+            tools="hover,save",
+            tooltips=[("stage", "@stage"), ("time", "@label")],
+        )
+        self.timeline.hbar(
+            y="stage",
+            left="start",
+            right="end",
+            height=0.6,
+            color="color",
+            source=self.stages_source,
+        )
+        self.timeline.text(
+            x="start",
+            y="stage",
+            text="label",
+            source=self.stages_source,
+            x_offset=4,
+            text_baseline="middle",
+            text_font_size="11px",
+            text_color="#222",
+        )
         self.device_sources: dict[str, ColumnDataSource] = {}
         self.cache_sources: dict[str, ColumnDataSource] = {}
 
@@ -86,6 +120,18 @@ class RunCharts:
             cols["rate"].append(c.hit_rate)
         for stage, cols in by_stage.items():
             self._cache_source(stage).stream(cols, rollover=self.rollover)
+
+    def set_stages(self, stages: list[StageStatus]) -> None:
+        """One bar per started stage, from its start for its time (a running one up to now)."""
+        rows = [s for s in stages if s.start is not None]
+        self.stages_source.data = {
+            "stage": [s.stage for s in rows],
+            "start": [s.start for s in rows],
+            "end": [s.start + max(s.seconds, 1e-3) for s in rows],
+            "color": ["#0d6efd" if s.running else "#198754" for s in rows],
+            "label": [f"{s.seconds:.1f} s" + (" …" if s.running else "") for s in rows],
+        }
+        self.timeline.y_range.factors = [s.stage for s in reversed(rows)]
 
     def _color(self, index: int) -> str:
         return Category10_10[index % len(Category10_10)]

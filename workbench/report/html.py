@@ -238,7 +238,9 @@ def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
     charts = RunCharts(rollover=None)
     charts.apply(fold.feed(view.events()))
     outcome = run_outcome(fold, meta)
-    compute = [_div("<h2>Compute</h2>"), *_stages(fold.stage_status())]
+    stages = fold.stage_status()
+    charts.set_stages(stages)
+    compute = [_div("<h2>Compute</h2>"), *_stages(stages), charts.timeline]
     if fold.tokens:
         compute += [_div("<h3>Throughput per device</h3>"), charts.throughput, charts.tokens]
     if fold.cache:

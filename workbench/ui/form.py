@@ -1,13 +1,16 @@
 """The run form: choose inputs, chains, stages, model and devices, then Run or Cancel.
 
-Inputs are the bundled examples (the default, so a new user can press Run at once), a path
-confined to the allowed roots, or uploaded files saved beside the run. Each Run starts the CLI
-in a subprocess (``launch.RunProcess``) writing a new run directory under ``runs_root``.
+Inputs are the demo campaign (the default, so a new user can press Run at once and see the
+product work: the bundled complexes plus design models on two simulated devices), the bundled
+examples alone, a path confined to the allowed roots, or uploaded files saved beside the run.
+Each Run starts the CLI in a subprocess (``launch.RunProcess``) writing a new run directory under
+``runs_root``.
 """
 
 from __future__ import annotations
 
 import html
+import threading
 import time
 from pathlib import Path
 
@@ -16,6 +19,7 @@ import param
 from panel.viewable import Viewer
 
 from workbench.examples import example_manifest, example_paths
+from workbench.examples.campaign import CAMPAIGN_SETTINGS, campaign_values, demo_campaign
 from workbench.record import RUN_OPTIONS, RunConfig, RunLayout
 from workbench.schema import OptionField
 from workbench.ui.launch import RunProcess
@@ -24,7 +28,19 @@ from workbench.ui.settings import form_fields, settings_class, settings_values
 
 __all__ = ["RunForm", "save_uploads"]
 
-SOURCES = {"Bundled examples": "examples", "Path": "path", "Upload": "upload"}
+SOURCES = {
+    "Demo campaign": "campaign",
+    "Bundled examples": "examples",
+    "Path": "path",
+    "Upload": "upload",
+}
+
+CAMPAIGN_NOTE = (
+    "**Demo campaign**: the three bundled complexes and 160 interface-design models of 1VFB "
+    "(made on first use), embedded on **two simulated devices**, one half as fast as the other, "
+    "with **random ESM-2 weights**: it shows live rebalancing and the cache (press Run twice), "
+    "not biology."
+)
 
 
 def save_uploads(folder: Path, names: list[str], blobs: list[bytes]) -> list[Path]:
@@ -63,7 +79,7 @@ class RunForm(Viewer):
     ``RunConfig`` appears here once it is declared; expert ones sit under "Advanced".
     """
 
-    source = param.Selector(default="examples", objects=SOURCES, doc="Where the inputs come from.")
+    source = param.Selector(default="campaign", objects=SOURCES, doc="Where the inputs come from.")
     path = param.String(default="", doc="File or folder of structures, under the allowed roots.")
     runs_root = param.String(default="runs", doc="Folder where new run directories go.")
     run = param.Event(doc="Start a run with these settings.")
@@ -87,6 +103,10 @@ class RunForm(Viewer):
         self._uploads = pn.widgets.FileInput(multiple=True, accept=".pdb,.cif,.mmcif,.ent,.gz,.qv")
         self._watcher = None
         self._counter = 0
+        self._show_campaign_settings()
+        if self.source == "campaign":  # made ahead (atomic writes), so Run answers at once
+            root = Path(self.runs_root).resolve() / "examples"
+            threading.Thread(target=demo_campaign, args=(root,), daemon=True).start()
 
     def _settings_panel(self, expert: bool) -> pn.Param:
         fields = [f for f in form_fields(self.table) if f.option.expert == expert]
@@ -118,6 +138,7 @@ class RunForm(Viewer):
                 visible=self.param.source.rx() == "path",
             ),
             pn.Column(self._uploads, visible=self.param.source.rx() == "upload"),
+            pn.pane.Markdown(CAMPAIGN_NOTE, visible=self.param.source.rx() == "campaign"),
             self._settings_panel(expert=False),
             pn.pane.Markdown(self.settings.param.model.rx().rx.pipe(model_note))
             if "model" in self.settings.param
@@ -149,7 +170,10 @@ class RunForm(Viewer):
         values = settings_values(self.settings, self.table)
         if values.get("manifest"):
             values["manifest"] = str(confine(values["manifest"], self.allowed_roots))
-        if self.source == "examples":
+        if self.source == "campaign":
+            values = campaign_values(values, root / "examples")
+            inputs = list(values.pop("inputs"))
+        elif self.source == "examples":
             inputs = [str(p) for p in example_paths()]
             if values.get("heavy") is None and values.get("manifest") is None:
                 values["manifest"] = str(example_manifest())
@@ -164,6 +188,18 @@ class RunForm(Viewer):
         cache = values.get("cache_dir") or str(root / "cache")
         values["cache_dir"] = str(confine(cache, [*self.allowed_roots, root]))
         return RunConfig.build(inputs=tuple(inputs), out=str(out), **values)
+
+    @param.depends("source", watch=True)
+    def _show_campaign_settings(self) -> None:
+        """The campaign's visible settings appear in the form while it is the source."""
+        for name, value in CAMPAIGN_SETTINGS.items():
+            if name in self.settings.param:
+                field = self.settings.param[name]
+                if self.source != "campaign":
+                    value = field.default
+                elif isinstance(field, param.String):
+                    value = str(value)
+                setattr(self.settings, name, value)
 
     @param.depends("run", watch=True)
     def _on_run(self) -> None:

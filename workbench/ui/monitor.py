@@ -36,17 +36,16 @@ _QUIET_POLLS = 4  # polls with no new event after run.json says finished, for lo
 def stages_html(stages: list[StageStatus]) -> str:
     """An HTML table of stage progress with a bar, done/total, failures, time and ETA."""
     if not stages:
-        return "<p>No stage started yet.</p>"
+        return (
+            f"{_MOVING_CSS}<p class='starting'>Starting the run process: loading the pipeline…</p>"
+            f"{_bar(None)}"
+        )
     rows = []
     for s in stages:
         frac = s.fraction
-        pct = "?" if frac is None else f"{100 * frac:.0f}%"
-        width = 0 if frac is None else int(100 * frac)
-        bar = (
-            f"<div style='background:#eee;width:160px'><div style='background:#1f77b4;"
-            f"width:{width}%;height:10px'></div></div>"
-        )
-        total = "?" if s.total is None else s.total
+        pct = "…" if frac is None else f"{100 * frac:.0f}%"
+        bar = _bar(frac)
+        total = "…" if s.total is None else s.total
         state = "running" if s.running else "finished"
         rows.append(
             f"<tr class='stage' data-stage='{html.escape(s.stage)}'><td>{html.escape(s.stage)}</td>"
@@ -57,7 +56,24 @@ def stages_html(stages: list[StageStatus]) -> str:
         "<tr><th>stage</th><th>progress</th><th></th><th>done</th><th>failed</th>"
         "<th>state</th><th>time</th><th>ETA</th></tr>"
     )
-    return f"<table class='stages'>{head}{''.join(rows)}</table>"
+    return f"{_MOVING_CSS}<table class='stages'>{head}{''.join(rows)}</table>"
+
+
+_MOVING_CSS = (
+    "<style>@keyframes wb-slide{from{margin-left:-40%}to{margin-left:100%}}"
+    ".wb-moving{width:40%;height:10px;background:#1f77b4;animation:wb-slide 1.2s linear infinite}"
+    "</style>"
+)
+
+
+def _bar(fraction: float | None) -> str:
+    """A progress bar; an indeterminate (moving) one while the total is unknown."""
+    inner = (
+        "<div class='wb-moving'></div>"
+        if fraction is None
+        else f"<div style='background:#1f77b4;width:{int(100 * fraction)}%;height:10px'></div>"
+    )
+    return f"<div style='background:#eee;width:160px;overflow:hidden'>{inner}</div>"
 
 
 class RunMonitor(Viewer):
@@ -118,7 +134,11 @@ class RunMonitor(Viewer):
                 pn.pane.Bokeh(self._charts.tokens, sizing_mode="stretch_width"),
                 sizing_mode="stretch_width",
             ),
-            pn.pane.Bokeh(self._charts.cache, sizing_mode="stretch_width"),
+            pn.Row(
+                pn.pane.Bokeh(self._charts.timeline, sizing_mode="stretch_width"),
+                pn.pane.Bokeh(self._charts.cache, sizing_mode="stretch_width"),
+                sizing_mode="stretch_width",
+            ),
             pn.pane.Markdown("#### Failed items"),
             self._failures,
         ]
@@ -150,7 +170,10 @@ class RunMonitor(Viewer):
             self.status = outcome.outcome
             self.n_events = self._fold.last_id
         now = None if self.finished else time.time()
-        self._stages.object = stages_html(self._fold.stage_status(now))
+        stages = self._fold.stage_status(now)
+        self._stages.object = stages_html(stages)
+        if update.stages_changed or not self.finished:
+            self._charts.set_stages(stages)
         self._summary.object = self._summary_html(meta)
         self._cards.object = cards_html(self._fold, outcome, now)
         self._banner.object = banner_html(self._fold, outcome)
