@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from workbench.examples.design import atom_coordinates, with_coordinates
 from workbench.sources import write_quiver
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
@@ -18,17 +19,15 @@ DEEPRANK_CHAINS = {"heavy": "H", "light": "L", "antigen": "A"}
 def perturbed_copies(pdb: Path, n: int, seed: int = 0) -> Iterator[tuple[str, str]]:
     """(tag, PDB text) of ``n`` copies, each rotated and translated as a whole."""
     lines = pdb.read_text().splitlines()
-    atom_rows = [i for i, line in enumerate(lines) if line.startswith(("ATOM", "HETATM"))]
-    xyz = np.array([[float(lines[i][c : c + 8]) for c in (30, 38, 46)] for i in atom_rows])
+    atom_rows, xyz = atom_coordinates(lines)
     centre = xyz.mean(axis=0)
     rng = np.random.default_rng(seed)
     for k in range(n):
         rotation = Rotation.random(random_state=rng)
         moved = rotation.apply(xyz - centre) + centre + rng.normal(scale=5.0, size=3)
         out = list(lines)
-        for row, (x, y, z) in zip(atom_rows, moved, strict=True):
-            line = out[row]
-            out[row] = f"{line[:30]}{x:8.3f}{y:8.3f}{z:8.3f}{line[54:]}"
+        for row, position in zip(atom_rows, moved, strict=True):
+            out[row] = with_coordinates(out[row], position)
         yield f"decoy_{k:06d}", "\n".join(out) + "\n"
 
 

@@ -12,6 +12,7 @@ __all__ = ["build_parser", "config_from_args", "main"]
 
 
 def _add_run(sub: argparse._SubParsersAction, table) -> None:
+    from workbench.examples.campaign import DEMO_DESIGNS
     from workbench.schema import add_arguments
 
     p = sub.add_parser(
@@ -25,8 +26,9 @@ def _add_run(sub: argparse._SubParsersAction, table) -> None:
         nargs="?",
         const="examples",
         choices=["examples", "campaign"],
-        help="run on the bundled example complexes, or on the demo campaign: those plus 160 "
-        "design models, on two simulated devices with random weights (made on first use)",
+        help="run on the bundled example complexes, or on the demo campaign: those plus "
+        f"{DEMO_DESIGNS} design models, on two simulated devices with random weights "
+        "(made on first use)",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
 

@@ -14,11 +14,20 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.examples import EXAMPLES_DIR, example_paths
+from workbench.examples import EXAMPLES_DIR, example_manifest, example_paths
 from workbench.examples.design import DesignPlan, design_models
 from workbench.fs import write_text_atomic
 
-__all__ = ["CAMPAIGN_SETTINGS", "DemoCampaign", "campaign_values", "demo_campaign"]
+__all__ = [
+    "CAMPAIGN_SETTINGS",
+    "DEMO_DESIGNS",
+    "DemoCampaign",
+    "campaign_values",
+    "demo_campaign",
+]
+
+DEMO_DESIGNS = 160
+"""Design models in the demo campaign, beside the bundled complexes."""
 
 _TEMPLATE = "1VFB"
 _PLAN = DesignPlan(designed_chain="B", antigen_chains=("C",))
@@ -43,7 +52,7 @@ class DemoCampaign:
     n_designs: int
 
 
-def demo_campaign(root: Path, n_designs: int = 160, seed: int = 0) -> DemoCampaign:
+def demo_campaign(root: Path, n_designs: int = DEMO_DESIGNS, seed: int = 0) -> DemoCampaign:
     """The campaign under ``root`` (made there on first use); the same files on later calls."""
     folder = Path(root) / f"demo-campaign-r{_RECIPE}-n{n_designs}-s{seed}"
     archive = folder / f"{_TEMPLATE}_designs.qv"
@@ -77,14 +86,15 @@ def campaign_values(values: dict[str, object], root: Path) -> dict[str, object]:
 
 def _manifest_text(archive: Path) -> str:
     """The bundled cases' chains, and the template's chains for the archive of its designs."""
-    with (EXAMPLES_DIR / "cases.tsv").open() as handle:
-        cases = {row["case"]: row for row in csv.DictReader(handle, delimiter="\t")}
+    from workbench.structure import load_manifest
+
+    cases = load_manifest(example_manifest())
     out = io.StringIO()
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     writer.writerow(["path", "heavy", "light", "antigen"])
-    for path in example_paths():
-        row = cases[path.stem]
-        writer.writerow([str(path), row["heavy"], row["light"], row["antigen"]])
-    row = cases[_TEMPLATE]
-    writer.writerow([archive.name, row["heavy"], row["light"], row["antigen"]])
+    rows = [(str(path), path) for path in example_paths()]
+    rows.append((archive.name, EXAMPLES_DIR / f"{_TEMPLATE}.pdb"))
+    for name, case in rows:
+        spec = cases.spec_for(case)
+        writer.writerow([name, spec.heavy, spec.light or "-", ",".join(spec.antigen)])
     return out.getvalue()

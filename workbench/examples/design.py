@@ -14,13 +14,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from Bio.PDB.Polypeptide import index_to_three, one_to_index, three_to_index
+from Bio.Data.IUPACData import protein_letters
+from Bio.PDB.Polypeptide import index_to_three, is_aa, one_to_index
+from scipy.spatial.distance import cdist
 from scipy.spatial.transform import Rotation
 
-__all__ = ["DesignPlan", "design_models"]
+__all__ = ["DesignPlan", "atom_coordinates", "design_models", "with_coordinates"]
 
-_AMINO = "ACDEFGHIKLMNPQRSTVWY"
 _KEPT = ("N", "CA", "C", "O", "CB")
+
+
+def atom_coordinates(lines: list[str]) -> tuple[list[int], np.ndarray]:
+    """Indices of a PDB text's ATOM/HETATM lines and their coordinates, shape (n, 3), in Å."""
+    rows = [i for i, line in enumerate(lines) if line.startswith(("ATOM", "HETATM"))]
+    xyz = np.array([[float(lines[i][c : c + 8]) for c in (30, 38, 46)] for i in rows])
+    return rows, xyz
+
+
+def with_coordinates(line: str, xyz: np.ndarray) -> str:
+    """An ATOM/HETATM line with its coordinate columns rewritten."""
+    x, y, z = xyz
+    return f"{line[:30]}{x:8.3f}{y:8.3f}{z:8.3f}{line[54:]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +54,8 @@ def design_models(pdb: Path, plan: DesignPlan, n: int, seed: int = 0) -> Iterato
     on the designed chain and the antigen rotated and shifted rigidly (DeepRank-Ab's decoy recipe:
     a random axis through the antigen centroid)."""
     lines = pdb.read_text().splitlines()
-    rows = [i for i, line in enumerate(lines) if line.startswith(("ATOM", "HETATM"))]
+    rows, xyz = atom_coordinates(lines)
     chain = np.array([lines[i][21] for i in rows])
-    xyz = np.array([[float(lines[i][c : c + 8]) for c in (30, 38, 46)] for i in rows])
     residue = np.array([lines[i][17:27] for i in rows])
     atom = np.array([lines[i][12:16].strip() for i in rows])
     antigen = np.isin(chain, plan.antigen_chains)
@@ -60,27 +73,19 @@ def design_models(pdb: Path, plan: DesignPlan, n: int, seed: int = 0) -> Iterato
         moved[antigen] = turn.apply(xyz[antigen] - centroid) + centroid
         moved[antigen] += rng.uniform(-plan.max_shift, plan.max_shift, 3)
         chosen = rng.choice(len(pocket), size=min(plan.mutations, len(pocket)), replace=False)
-        mutations = {pocket[j]: _AMINO[rng.integers(len(_AMINO))] for j in chosen}
+        mutations = {pocket[j]: protein_letters[rng.integers(len(protein_letters))] for j in chosen}
         yield f"design_{k:06d}", _render(lines, rows, residue, atom, moved, mutations)
 
 
 def _pocket(residue, atom, chain, xyz, antigen, plan: DesignPlan) -> list[str]:
     """Residue keys of the designed chain whose CA lies within ``plan.pocket`` of the antigen."""
     ca = (chain == plan.designed_chain) & (atom == "CA")
-    distance = np.sqrt(((xyz[ca][:, None, :] - xyz[antigen][None, :, :]) ** 2).sum(-1)).min(1)
+    distance = cdist(xyz[ca], xyz[antigen]).min(axis=1)
     keys = [key for key, d in zip(residue[ca], distance, strict=True) if d <= plan.pocket]
-    standard = [key for key in keys if _is_standard(key[:3])]
+    standard = [key for key in keys if is_aa(key[:3], standard=True)]
     if not standard:
         raise ValueError(f"no residue of chain {plan.designed_chain} within {plan.pocket} Å")
     return standard
-
-
-def _is_standard(name: str) -> bool:
-    try:
-        three_to_index(name)
-    except KeyError:
-        return False
-    return True
 
 
 def _render(lines, rows, residue, atom, xyz, mutations: dict[str, str]) -> str:
@@ -94,6 +99,5 @@ def _render(lines, rows, residue, atom, xyz, mutations: dict[str, str]) -> str:
                 drop.add(i)
                 continue
             line = f"{line[:17]}{index_to_three(one_to_index(new))}{line[20:]}"
-        x, y, z = xyz[k]
-        out[i] = f"{line[:30]}{x:8.3f}{y:8.3f}{z:8.3f}{line[54:]}"
+        out[i] = with_coordinates(line, xyz[k])
     return "\n".join(line for i, line in enumerate(out) if i not in drop) + "\n"

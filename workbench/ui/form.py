@@ -19,7 +19,12 @@ import param
 from panel.viewable import Viewer
 
 from workbench.examples import example_manifest, example_paths
-from workbench.examples.campaign import CAMPAIGN_SETTINGS, campaign_values, demo_campaign
+from workbench.examples.campaign import (
+    CAMPAIGN_SETTINGS,
+    DEMO_DESIGNS,
+    campaign_values,
+    demo_campaign,
+)
 from workbench.record import RUN_OPTIONS, RunConfig, RunLayout
 from workbench.schema import OptionField
 from workbench.ui.launch import RunProcess
@@ -36,7 +41,8 @@ SOURCES = {
 }
 
 CAMPAIGN_NOTE = (
-    "**Demo campaign**: the three bundled complexes and 160 interface-design models of 1VFB "
+    f"**Demo campaign**: the three bundled complexes and {DEMO_DESIGNS} interface-design models "
+    "of 1VFB "
     "(made on first use), embedded on **two simulated devices**, one half as fast as the other, "
     "with **random ESM-2 weights**: it shows live rebalancing and the cache (press Run twice), "
     "not biology."
