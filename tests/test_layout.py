@@ -15,7 +15,7 @@ LAYERS = (
     ("cache", "sources"),
     ("structure",),
     ("graph", "annotate", "embed"),
-    ("output",),
+    ("output", "score"),
     ("record",),
     ("engine",),
     ("report",),

@@ -1,4 +1,4 @@
-"""The `workbench` command: run the pipeline, inspect the cache, export reports."""
+"""The `workbench` command: run the pipeline, score graphs, inspect the cache, export reports."""
 
 from __future__ import annotations
 
@@ -124,6 +124,71 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_score(sub: argparse._SubParsersAction) -> None:
+    from workbench.score import SCORER_GRAMMAR
+
+    p = sub.add_parser(
+        "score",
+        help="predict DockQ for graphs in DeepRank-Ab's HDF5 layout and rank them",
+        description="Score every graph group of FILE.h5 (DeepRank-Ab's layout: theirs or an "
+        "export of a workbench run) and write OUT/scores.parquet, best first.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE.h5")
+    p.add_argument("--scorer", required=True, help=SCORER_GRAMMAR)
+    p.add_argument("--out", "-o", required=True, help="folder for scores.parquet")
+    p.add_argument("--devices", default="cpu", help="cpu, cuda:0,cuda:1, auto or sim:<speed>")
+    p.add_argument(
+        "--precision", default="fp32", choices=["fp32", "bf16", "fp16"], help="autocast dtype"
+    )
+    p.add_argument("--cache-dir", help="cache folder (default $WORKBENCH_CACHE)")
+    p.add_argument("--no-cache", action="store_true", help="recompute every score")
+    p.add_argument("--top", type=int, default=10, help="rows of the ranking to print")
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    import time
+
+    from workbench.cache import CacheStore, DisabledCache
+    from workbench.score import resolve_scorer, score_files, write_scores
+    from workbench.score.graphs import GraphFileError
+
+    missing = [path for path in args.files if not Path(path).is_file()]
+    if missing:
+        print(f"workbench score: {missing[0]}: no such file", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    try:
+        checkpoint = resolve_scorer(args.scorer)
+        out.mkdir(parents=True, exist_ok=True)
+    except (ValueError, OSError) as exc:
+        print(f"workbench score: {exc}", file=sys.stderr)
+        return 2
+    cache = DisabledCache() if args.no_cache else CacheStore(args.cache_dir)
+    started = time.perf_counter()
+    try:
+        result = score_files(
+            args.files, checkpoint, devices=args.devices, cache=cache, precision=args.precision
+        )
+    except (GraphFileError, OSError, ValueError) as exc:
+        print(f"workbench score: {exc}", file=sys.stderr)
+        return 2
+    seconds = time.perf_counter() - started
+    path = write_scores(
+        out / "scores.parquet",
+        result.table,
+        {"scorer": result.table["scorer"].iat[0] if len(result.table) else args.scorer},
+    )
+    table = result.table
+    print(
+        f"scored {len(table)} graphs in {seconds:.1f} s ({len(table) / max(seconds, 1e-9):.1f} "
+        f"graphs/s) with {args.scorer}"
+        + (" (untrained: random weights)" if checkpoint.untrained else "")
+    )
+    print(table.head(args.top)[["rank", "item_id", "score", "capri"]].to_string(index=False))
+    print(f"scores written to {path}")
+    return 0
+
+
 def build_parser(table=None) -> argparse.ArgumentParser:
     """The command's parser; ``workbench run``'s options come from ``table`` (RUN_OPTIONS)."""
     if table is None:
@@ -139,6 +204,7 @@ def build_parser(table=None) -> argparse.ArgumentParser:
         "--cache-dir", help="cache folder (default $WORKBENCH_CACHE or ~/.cache/workbench)"
     )
     cache.add_argument("--stage", help="with clear: only this stage's entries")
+    _add_score(sub)
     report = sub.add_parser("report", help="write a standalone HTML report of a run")
     report.add_argument("run_dir")
     report.add_argument("--output", "-o", default="report.html")
@@ -147,7 +213,7 @@ def build_parser(table=None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"run": _cmd_run, "cache": _cmd_cache, "report": _cmd_report}
+    handlers = {"run": _cmd_run, "cache": _cmd_cache, "report": _cmd_report, "score": _cmd_score}
     return handlers[args.command](args)
 
 
