@@ -30,6 +30,7 @@ from workbench.embed.devices import DeviceSpec, device_specs
 from workbench.embed.encoder import encode
 from workbench.embed.models import LoadedModel
 from workbench.embed.scheduler import Batch
+from workbench.embed.tokens import Tokenizer
 
 __all__ = [
     "Crashed",
@@ -261,7 +262,7 @@ class DeviceWorker(threading.Thread):
         self._loaded = loaded
         self._budget = budget
         self._model = loaded.model
-        self._convert = loaded.alphabet.get_batch_converter()
+        self._tokenize = Tokenizer(loaded.alphabet)
         self._cuda = device.kind == "cuda"
         self._halt = threading.Event()
 
@@ -307,7 +308,7 @@ class DeviceWorker(threading.Thread):
     def _prepare(self, batch: Batch) -> tuple[Batch, torch.Tensor]:
         """Tokenise; on CUDA pin and start the copy so it overlaps the running batch."""
         items = [(p.key, self.texts[p.key]) for p in batch.pieces]
-        tokens = self._convert(items)[2]
+        tokens = torch.from_numpy(self._tokenize(items))
         if self._cuda:
             tokens = tokens.pin_memory().to(self.device.torch_device, non_blocking=True)
         return batch, tokens

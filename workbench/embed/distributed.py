@@ -39,6 +39,7 @@ from workbench.embed.runner import (
     embed_with,
 )
 from workbench.embed.scheduler import Piece, cut_batches, oom_reason, split_in_half
+from workbench.embed.tokens import Tokenizer
 
 __all__ = ["BatchJob", "embed_on_cluster", "run_batch"]
 
@@ -87,7 +88,7 @@ def run_batch(
 
     loaded, module, device = _worker_model(job)
     where = f"{device.name}@{get_worker().address}"
-    tokens = loaded.alphabet.get_batch_converter()(list(items))[2]
+    tokens = torch.from_numpy(Tokenizer(loaded.alphabet)(items))
     start = time.perf_counter()
     padded = tokens.numel()
     try:

@@ -28,6 +28,7 @@ from workbench.embed.device import (
 )
 from workbench.embed.models import LoadedModel, load_model
 from workbench.embed.options import EmbedOptions
+from workbench.embed.tokens import TokenError, Tokenizer
 from workbench.embed.windows import merge_windows, window_spans
 from workbench.structure.sequences import sequence_hash
 
@@ -180,7 +181,8 @@ def embed_with(
     loaded: LoadedModel,
     on_failure: Callable[[EmbedFailure], None] | None,
 ) -> Iterator[tuple[str, np.ndarray]]:
-    """Dedupe, serve from the cache, run the rest on ``backend``, store, yield (see embed_unique).
+    """Dedupe, reject characters without a token, serve from the cache, run the rest on
+    ``backend``, store, yield (see embed_unique).
 
     ``backend(pieces, layers)`` yields (lead hash, float16 array or failure reason).
     """
@@ -188,6 +190,7 @@ def embed_with(
         raise ValueError(f"window {options.window} exceeds the model limit of {loaded.max_len}")
     layers = loaded.resolve_layers(options.layers)
     width = loaded.embed_dim * len(layers)
+    tokenizer = Tokenizer(loaded.alphabet)
     failures: list[EmbedFailure] = []
     by_sequence: dict[str, list[str]] = {}
     for seq_hash, sequence in sequences.items():
@@ -196,6 +199,11 @@ def embed_with(
     for sequence, hashes in by_sequence.items():
         if not sequence:
             failures.extend(EmbedFailure(h, "empty sequence") for h in hashes)
+            continue
+        try:
+            tokenizer.check(hashes[0], sequence)
+        except TokenError as exc:
+            failures.extend(EmbedFailure(h, exc.reason) for h in hashes)
             continue
         array = _cached(cache, embedding_key(sequence, loaded, options), width, len(sequence))
         if array is None:
