@@ -29,7 +29,7 @@ import torch
 from workbench.embed.devices import DeviceSpec, device_specs
 from workbench.embed.encoder import encode
 from workbench.embed.models import LoadedModel
-from workbench.embed.scheduler import Batch
+from workbench.embed.scheduler import Batch, Budget
 from workbench.embed.tokens import Tokenizer
 
 __all__ = [
@@ -260,7 +260,8 @@ class DeviceWorker(threading.Thread):
         self.prefetch = prefetch
         self.token_seconds = token_seconds
         self._loaded = loaded
-        self._budget = budget
+        self._start_budget = budget
+        self.budget = Budget(budget or CPU_BUDGET)  # mirrors the scheduler's after every OOM
         self._model = loaded.model
         self._tokenize = Tokenizer(loaded.alphabet)
         self._cuda = device.kind == "cuda"
@@ -277,7 +278,7 @@ class DeviceWorker(threading.Thread):
     def run(self) -> None:
         try:
             self._setup()
-            self.outbox.put(Ready(self.device.name, self._budget))
+            self.outbox.put(Ready(self.device.name, self.budget.tokens))
             self._loop()
         except BaseException as exc:
             self.outbox.put(Crashed(self.device.name, exc))
@@ -288,10 +289,8 @@ class DeviceWorker(threading.Thread):
         _autocast(self.device.torch_device.split(":")[0], self.precision)
         if self._cuda:
             self._model = copy.deepcopy(self._model).to(self.device.torch_device)
-            if self._budget is None:
-                self._budget = self._probe_budget()
-        elif self._budget is None:
-            self._budget = CPU_BUDGET
+            if self._start_budget is None:
+                self.budget.set(self._probe_budget())
 
     def _probe_budget(self) -> int:
         """Run one full-length batch of two and scale its peak memory to the free memory."""
@@ -328,15 +327,21 @@ class DeviceWorker(threading.Thread):
         return True
 
     def _loop(self) -> None:
+        """Run the batches in order; one prepared before an out-of-memory error that is at least
+        as large as the batch that failed goes back unrun (the scheduler splits it)."""
         pending: deque[tuple[Batch, torch.Tensor]] = deque()
         while self._take(pending, block=True):
             batch, tokens = pending.popleft()
+            if not self.budget.fits(batch.tokens):
+                self.outbox.put(OutOfMemory(self.device.name, batch))
+                continue
             start = time.perf_counter()
             try:
                 arrays = self._run(batch, tokens, pending)
             except Exception as exc:
                 if not recover_from_oom(exc, self.device):
                     raise
+                self.budget.failed(batch.tokens)
                 self.outbox.put(OutOfMemory(self.device.name, batch))
                 continue
             self.outbox.put(Finished(self.device.name, batch, arrays, time.perf_counter() - start))
@@ -358,11 +363,12 @@ class DeviceWorker(threading.Thread):
         return arrays
 
     def _grow(self, batch: Batch, peak_bytes: int) -> None:
-        """After a batch that filled most of the budget, raise the budget if memory allows."""
-        if batch.tokens < self._budget // 2 or peak_bytes <= 0:
+        """After a batch that filled most of the budget, raise the budget if memory allows
+        (never to the smallest batch that ran out of memory here)."""
+        if batch.tokens < self.budget.tokens // 2 or peak_bytes <= 0:
             return
         free, _ = torch.cuda.mem_get_info(self.device.torch_device)
-        suggested = budget_from_memory(free, peak_bytes / batch.tokens)
-        if suggested > 1.25 * self._budget:
-            self._budget = suggested
+        suggested = self.budget.clamp(budget_from_memory(free, peak_bytes / batch.tokens))
+        if suggested > 1.25 * self.budget.tokens:
+            self.budget.set(suggested)
             self.outbox.put(Tuned(self.device.name, suggested))
