@@ -26,6 +26,7 @@ class FakeCuda:
         self.limits = limits
         self.log: list[tuple[str, int, int, bool]] = []  # device, padded tokens, pieces, OOM
         self.peak: dict[str, int] = {}
+        self.precisions: set[str] = set()
         self.lone_failed = threading.Event()
         real_launch = device_module.launch
         specs = [DeviceSpec(name, "cuda", "cpu") for name in limits]
@@ -34,6 +35,7 @@ class FakeCuda:
             name = threading.current_thread().name.removeprefix("embed-")
             oom = tokens.numel() > self.limits[name]
             self.log.append((name, tokens.numel(), tokens.shape[0], oom))
+            self.precisions.add(precision)
             if oom:
                 if tokens.shape[0] == 1:
                     self.lone_failed.set()
@@ -54,6 +56,7 @@ class FakeCuda:
         monkeypatch.setattr(DeviceWorker, "_probe_budget", probe_budget)
         monkeypatch.setattr(torch.Tensor, "pin_memory", lambda tensor: tensor)
         monkeypatch.setattr(torch.cuda, "empty_cache", lambda: None)
+        monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device: (9, 0))
         monkeypatch.setattr(torch.cuda, "reset_peak_memory_stats", lambda device: None)
         monkeypatch.setattr(torch.cuda, "memory_allocated", lambda device: 0)
         monkeypatch.setattr(torch.cuda, "max_memory_allocated", peak)
@@ -75,6 +78,7 @@ def test_budget_stays_below_a_failed_size_and_a_lone_piece_moves_to_a_larger_dev
     options = EmbedOptions(devices="cuda:0", prefetch=1)  # parse_devices is the fake's
     got = dict(embed_unique(sequences, options, model=tiny))  # failures would raise
     assert set(got) == set(sequences) and got["huge"].shape == (1000, 32)
+    assert fake.precisions == {"bf16"}  # "auto" on CUDA devices with bf16
     for name in fake.limits:
         smallest_failed = None
         for device, tokens, pieces, oom in fake.log:

@@ -52,6 +52,8 @@ __all__ = [
     "launch",
     "pace",
     "parse_devices",
+    "probe_budget",
+    "probe_tokens",
     "recover_from_oom",
 ]
 
@@ -100,6 +102,30 @@ def pace(
     (a ``time.perf_counter`` reading) by calling ``wait``; other devices do not wait."""
     if device.kind == "sim":
         wait(max(0.0, tokens * token_seconds / device.speed - (time.perf_counter() - started)))
+
+
+def probe_tokens(padding_idx: int, max_len: int, device: str = "cpu") -> torch.Tensor:
+    """Two rows of ``max_len`` + 2 tokens, the second padded from half way: a padded batch, so
+    the forward pass passes a mask and attention runs the kernel real batches use."""
+    n = max_len + 2
+    tokens = torch.randint(4, 24, (2, n), device=device)
+    tokens[1, n // 2 :] = padding_idx
+    return tokens
+
+
+def probe_budget(
+    model: torch.nn.Module, device: DeviceSpec, max_len: int, layers: Sequence[int], precision: str
+) -> int:
+    """Padded tokens per batch on a CUDA device: one padded full-length batch of two
+    (:func:`probe_tokens`), its peak memory scaled to the free memory."""
+    dev = torch.device(device.torch_device)
+    torch.cuda.reset_peak_memory_stats(dev)
+    before = torch.cuda.memory_allocated(dev)
+    tokens = probe_tokens(model.padding_idx, max_len, device.torch_device)
+    forward(model, tokens, layers, [max_len, tokens.shape[1] // 2 - 2], precision)
+    per_token = (torch.cuda.max_memory_allocated(dev) - before) / tokens.numel()
+    free, _ = torch.cuda.mem_get_info(dev)
+    return budget_from_memory(free, per_token)
 
 
 def budget_from_memory(free_bytes: int, bytes_per_token: float, headroom: float = 0.7) -> int:
@@ -293,16 +319,9 @@ class DeviceWorker(threading.Thread):
                 self.budget.set(self._probe_budget())
 
     def _probe_budget(self) -> int:
-        """Run one full-length batch of two and scale its peak memory to the free memory."""
-        dev = torch.device(self.device.torch_device)
-        torch.cuda.reset_peak_memory_stats(dev)
-        before = torch.cuda.memory_allocated(dev)
-        n = self._loaded.max_len + 2
-        tokens = torch.randint(4, 24, (2, n), device=dev)
-        forward(self._model, tokens, self.layers, [n - 2] * 2, self.precision)
-        per_token = (torch.cuda.max_memory_allocated(dev) - before) / tokens.numel()
-        free, _ = torch.cuda.mem_get_info(dev)
-        return budget_from_memory(free, per_token)
+        return probe_budget(
+            self._model, self.device, self._loaded.max_len, self.layers, self.precision
+        )
 
     def _prepare(self, batch: Batch) -> tuple[Batch, torch.Tensor]:
         """Tokenise; on CUDA pin and start the copy so it overlaps the running batch."""
