@@ -12,8 +12,14 @@ import pytest
 import torch
 from distributed import Client, LocalCluster
 
-from workbench.embed import EmbedOptions, embed_on_cluster, load_model
-from workbench.embed.distributed import BatchJob, _worker_model
+from workbench.embed import Compute, EmbedOptions, embed_on_cluster, load_model
+from workbench.embed.device import CPU_BUDGET
+from workbench.embed.distributed import (
+    BatchJob,
+    _worker_model,
+    cluster_budget,
+    cluster_compute,
+)
 
 AA = "ACDEFGHIKLMNPQRSTVWY"
 pytestmark = pytest.mark.timeout(180)
@@ -92,3 +98,12 @@ def test_a_worker_process_loads_the_model_once_for_all_its_threads():
         thread.join(timeout=30)
     assert len(got) == 4
     assert got["a"] is got["a again"] is got["b"] is got["b again"]
+
+
+def test_gpu_workers_report_their_device_and_budget_before_the_batches_are_cut(client):
+    tiny = load_model("random:custom_t2_d32_h4")
+    options = EmbedOptions(model="random:custom_t2_d32_h4", devices="sim:1.0")
+    assert cluster_compute(client, options, tiny) == Compute("cpu", "fp32")  # "auto" off CUDA
+    job = BatchJob("random:custom_t2_d32_h4", 0, tiny.weights_checksum, (2,), "fp32", "sim:1.0", 0)
+    assert cluster_budget(client, job, None) == CPU_BUDGET  # no CUDA worker to probe
+    assert cluster_budget(client, job, 500) == 500

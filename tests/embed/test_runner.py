@@ -76,8 +76,8 @@ def test_long_sequences_are_windowed_and_averaged(tiny_esm, tiny):
     assert not np.allclose(got, whole, atol=1e-2)
 
 
-def test_equal_sequences_run_once_and_empty_ones_fail(tiny):
-    sequences = {"a": "ACDEFG", "b": "ACDEFG", "c": "KLMN", "empty": ""}
+def test_equal_sequences_run_once_and_empty_or_unknown_ones_fail(tiny):
+    sequences = {"a": "ACDEFG", "b": "ACDEFG", "c": "KLMN", "empty": "", "low": "ACdE"}
     reports, failures = [], []
     got = dict(
         embed_unique(
@@ -91,7 +91,9 @@ def test_equal_sequences_run_once_and_empty_ones_fail(tiny):
     )
     assert sorted(got) == ["a", "b", "c"] and np.array_equal(got["a"], got["b"])
     assert sum(r.items for r in reports) == 2
-    assert [(f.seq_hash, f.reason) for f in failures] == [("empty", "empty sequence")]
+    assert [f.seq_hash for f in failures] == ["empty", "low"]
+    assert failures[0].reason == "empty sequence"
+    assert failures[1].reason.startswith("'d' at position 3 is not a residue the model knows")
 
 
 def test_slow_simulated_device_ends_with_fewer_tokens(tiny):

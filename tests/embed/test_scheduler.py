@@ -12,6 +12,7 @@ from workbench.embed.scheduler import (
     Assign,
     BatchDone,
     BatchOOM,
+    Budget,
     DeviceIdle,
     Fail,
     Piece,
@@ -111,13 +112,64 @@ def test_oom_reassigns_both_halves_and_lowers_the_budget():
     oomed = [b for b in batches if b.tokens > 1500]  # the fake device's rule for running out
     assert oomed
     for batch in oomed:
-        later = [b.pieces for b in batches if b.batch_id > batch.batch_id]
-        half = len(batch.pieces) // 2
-        assert batch.pieces[:half] in later and batch.pieces[half:] in later
+        later = [b for b in batches if b.batch_id > batch.batch_id]
+        assert set(batch.pieces) <= {p for b in later for p in b.pieces}
+        multi = [b for b in later if len(b.pieces) > 1]
+        assert all(b.tokens < batch.tokens for b in multi)  # below the failed size, for good
     assigned = [p.key for b in batches for p in b.pieces]
     assert len(assigned) == len(work) + sum(len(b.pieces) for b in oomed)
     assert not any(isinstance(ins, Fail) for ins in log)
     assert max(b.tokens for b in batches[-20:]) <= 1500
+
+
+def test_halves_are_cut_again_to_the_budget_of_the_device_that_takes_them():
+    work = [Piece(f"s{i:02}", 100) for i in range(40)]
+    sched = Scheduler(work, {"big": 2000, "small": 300})
+    (first,) = sched.handle(DeviceIdle("big"))
+    (busy,) = sched.handle(DeviceIdle("small"))
+    assert len(first.batch.pieces) == 20 and len(busy.batch.pieces) == 3
+    (half,) = sched.handle(BatchOOM("big", first.batch.batch_id))
+    assert half.device == "big" and half.batch.pieces == first.batch.pieces[:10]
+    (taken,) = sched.handle(BatchDone("small", busy.batch.batch_id, 1.0))
+    assert taken.device == "small" and taken.batch.pieces == first.batch.pieces[10:13]
+    (again,) = sched.handle(BatchDone("small", taken.batch.batch_id, 1.0))
+    assert again.batch.pieces == first.batch.pieces[13:16]
+
+
+def test_budget_stays_below_the_smallest_batch_that_ran_out_of_memory():
+    budget = Budget(4096)
+    budget.failed(3000)
+    assert (budget.tokens, budget.ceiling) == (1500, 3000)
+    budget.set(100_000)
+    assert budget.tokens == 2999 and budget.fits(2999) and not budget.fits(3000)
+    budget.failed(5000)  # a larger failure keeps the smaller ceiling
+    assert budget.ceiling == 3000 and budget.tokens == 2500
+    work = [Piece(f"s{i}", 100) for i in range(200)]
+    sched = Scheduler(work, {"gpu": 4000})
+    (assign,) = sched.handle(DeviceIdle("gpu"))
+    sched.handle(BatchOOM("gpu", assign.batch.batch_id))
+    sizes = []
+    while not sched.finished:
+        sched.handle(SetBudget("gpu", 50_000))  # a tuner that keeps asking for more
+        batch = sched._devices["gpu"].outstanding
+        for batch_id, b in list(batch.items()):
+            sizes.append(b.tokens)
+            sched.handle(BatchDone("gpu", batch_id, 1.0))
+    assert max(sizes) < 4000 and max(sizes[1:]) == 3900
+
+
+def test_a_lone_piece_too_large_for_one_device_goes_to_a_larger_one():
+    work = [*pieces(30), Piece("huge", 1024)]
+    speeds = {"small": 1.0, "big": 0.5}
+    _, _, log = simulate(work, speeds, budget=1024, memory={"small": 900, "big": 2000})
+    assert not any(isinstance(ins, Fail) for ins in log)
+    runs = [
+        ins.device for ins in log if isinstance(ins, Assign) and ins.batch.pieces[0].key == "huge"
+    ]
+    assert runs[-1] == "big"
+    _, _, log = simulate(work, speeds, budget=1024, memory={"small": 900, "big": 1000})
+    fails = [ins for ins in log if isinstance(ins, Fail)]
+    assert [f.piece.key for f in fails] == ["huge"]
 
 
 def test_a_lone_piece_that_does_not_fit_fails_alone():

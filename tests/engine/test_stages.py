@@ -52,6 +52,7 @@ def test_every_stage_reaches_the_dataset(full_runs):
     assert info["status"] == "completed"
     assert set(info["stages"]) == {"prep", "annotate", "embed", "assemble"}
     assert info["embeddings_untrained"] is True
+    assert (info["embeddings_precision"], info["embeddings_device"]) == ("fp32", "cpu")
     sequences = view.sequences
     antibody = sequences[sequences["roles"].apply(lambda r: "antigen" not in r)]
     assert antibody["chain_type"].isin(["H", "K", "L"]).all()

@@ -29,7 +29,8 @@ import torch
 from workbench.embed.devices import DeviceSpec, device_specs
 from workbench.embed.encoder import encode
 from workbench.embed.models import LoadedModel
-from workbench.embed.scheduler import Batch
+from workbench.embed.scheduler import Batch, Budget
+from workbench.embed.tokens import Tokenizer
 
 __all__ = [
     "Crashed",
@@ -51,6 +52,8 @@ __all__ = [
     "launch",
     "pace",
     "parse_devices",
+    "probe_budget",
+    "probe_tokens",
     "recover_from_oom",
 ]
 
@@ -99,6 +102,30 @@ def pace(
     (a ``time.perf_counter`` reading) by calling ``wait``; other devices do not wait."""
     if device.kind == "sim":
         wait(max(0.0, tokens * token_seconds / device.speed - (time.perf_counter() - started)))
+
+
+def probe_tokens(padding_idx: int, max_len: int, device: str = "cpu") -> torch.Tensor:
+    """Two rows of ``max_len`` + 2 tokens, the second padded from half way: a padded batch, so
+    the forward pass passes a mask and attention runs the kernel real batches use."""
+    n = max_len + 2
+    tokens = torch.randint(4, 24, (2, n), device=device)
+    tokens[1, n // 2 :] = padding_idx
+    return tokens
+
+
+def probe_budget(
+    model: torch.nn.Module, device: DeviceSpec, max_len: int, layers: Sequence[int], precision: str
+) -> int:
+    """Padded tokens per batch on a CUDA device: one padded full-length batch of two
+    (:func:`probe_tokens`), its peak memory scaled to the free memory."""
+    dev = torch.device(device.torch_device)
+    torch.cuda.reset_peak_memory_stats(dev)
+    before = torch.cuda.memory_allocated(dev)
+    tokens = probe_tokens(model.padding_idx, max_len, device.torch_device)
+    forward(model, tokens, layers, [max_len, tokens.shape[1] // 2 - 2], precision)
+    per_token = (torch.cuda.max_memory_allocated(dev) - before) / tokens.numel()
+    free, _ = torch.cuda.mem_get_info(dev)
+    return budget_from_memory(free, per_token)
 
 
 def budget_from_memory(free_bytes: int, bytes_per_token: float, headroom: float = 0.7) -> int:
@@ -259,9 +286,10 @@ class DeviceWorker(threading.Thread):
         self.prefetch = prefetch
         self.token_seconds = token_seconds
         self._loaded = loaded
-        self._budget = budget
+        self._start_budget = budget
+        self.budget = Budget(budget or CPU_BUDGET)  # mirrors the scheduler's after every OOM
         self._model = loaded.model
-        self._convert = loaded.alphabet.get_batch_converter()
+        self._tokenize = Tokenizer(loaded.alphabet)
         self._cuda = device.kind == "cuda"
         self._halt = threading.Event()
 
@@ -276,7 +304,7 @@ class DeviceWorker(threading.Thread):
     def run(self) -> None:
         try:
             self._setup()
-            self.outbox.put(Ready(self.device.name, self._budget))
+            self.outbox.put(Ready(self.device.name, self.budget.tokens))
             self._loop()
         except BaseException as exc:
             self.outbox.put(Crashed(self.device.name, exc))
@@ -287,27 +315,18 @@ class DeviceWorker(threading.Thread):
         _autocast(self.device.torch_device.split(":")[0], self.precision)
         if self._cuda:
             self._model = copy.deepcopy(self._model).to(self.device.torch_device)
-            if self._budget is None:
-                self._budget = self._probe_budget()
-        elif self._budget is None:
-            self._budget = CPU_BUDGET
+            if self._start_budget is None:
+                self.budget.set(self._probe_budget())
 
     def _probe_budget(self) -> int:
-        """Run one full-length batch of two and scale its peak memory to the free memory."""
-        dev = torch.device(self.device.torch_device)
-        torch.cuda.reset_peak_memory_stats(dev)
-        before = torch.cuda.memory_allocated(dev)
-        n = self._loaded.max_len + 2
-        tokens = torch.randint(4, 24, (2, n), device=dev)
-        forward(self._model, tokens, self.layers, [n - 2] * 2, self.precision)
-        per_token = (torch.cuda.max_memory_allocated(dev) - before) / tokens.numel()
-        free, _ = torch.cuda.mem_get_info(dev)
-        return budget_from_memory(free, per_token)
+        return probe_budget(
+            self._model, self.device, self._loaded.max_len, self.layers, self.precision
+        )
 
     def _prepare(self, batch: Batch) -> tuple[Batch, torch.Tensor]:
         """Tokenise; on CUDA pin and start the copy so it overlaps the running batch."""
         items = [(p.key, self.texts[p.key]) for p in batch.pieces]
-        tokens = self._convert(items)[2]
+        tokens = torch.from_numpy(self._tokenize(items))
         if self._cuda:
             tokens = tokens.pin_memory().to(self.device.torch_device, non_blocking=True)
         return batch, tokens
@@ -327,15 +346,21 @@ class DeviceWorker(threading.Thread):
         return True
 
     def _loop(self) -> None:
+        """Run the batches in order; one prepared before an out-of-memory error that is at least
+        as large as the batch that failed goes back unrun (the scheduler splits it)."""
         pending: deque[tuple[Batch, torch.Tensor]] = deque()
         while self._take(pending, block=True):
             batch, tokens = pending.popleft()
+            if not self.budget.fits(batch.tokens):
+                self.outbox.put(OutOfMemory(self.device.name, batch))
+                continue
             start = time.perf_counter()
             try:
                 arrays = self._run(batch, tokens, pending)
             except Exception as exc:
                 if not recover_from_oom(exc, self.device):
                     raise
+                self.budget.failed(batch.tokens)
                 self.outbox.put(OutOfMemory(self.device.name, batch))
                 continue
             self.outbox.put(Finished(self.device.name, batch, arrays, time.perf_counter() - start))
@@ -357,11 +382,12 @@ class DeviceWorker(threading.Thread):
         return arrays
 
     def _grow(self, batch: Batch, peak_bytes: int) -> None:
-        """After a batch that filled most of the budget, raise the budget if memory allows."""
-        if batch.tokens < self._budget // 2 or peak_bytes <= 0:
+        """After a batch that filled most of the budget, raise the budget if memory allows
+        (never to the smallest batch that ran out of memory here)."""
+        if batch.tokens < self.budget.tokens // 2 or peak_bytes <= 0:
             return
         free, _ = torch.cuda.mem_get_info(self.device.torch_device)
-        suggested = budget_from_memory(free, peak_bytes / batch.tokens)
-        if suggested > 1.25 * self._budget:
-            self._budget = suggested
+        suggested = self.budget.clamp(budget_from_memory(free, peak_bytes / batch.tokens))
+        if suggested > 1.25 * self.budget.tokens:
+            self.budget.set(suggested)
             self.outbox.put(Tuned(self.device.name, suggested))

@@ -6,7 +6,9 @@ worker takes the next task, idle workers steal queued ones); a batch whose worke
 recomputed on another by the Dask scheduler; an out-of-memory batch comes back as such and is
 split in two and resubmitted. On a worker the device is the first of ``options.devices``
 (default "auto": its first visible GPU, else the CPU); simulated devices there are paced by
-``options.sim_token_seconds`` (0 if unset).
+``options.sim_token_seconds`` (0 if unset). Before the batches are cut, every GPU worker reports
+its device (:func:`cluster_compute`: the precision "auto" resolves to bf16 only when all of them
+have it) and, without ``token_budget``, the budget its free memory allows (the smallest is used).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from workbench.embed.compute import Compute, bf16_capable, device_kind, resolve_precision
 from workbench.embed.device import (
     CPU_BUDGET,
     DeviceSpec,
@@ -27,6 +30,7 @@ from workbench.embed.device import (
     forward,
     pace,
     parse_devices,
+    probe_budget,
     recover_from_oom,
 )
 from workbench.embed.models import LoadedModel, ModelError, load_model
@@ -39,10 +43,21 @@ from workbench.embed.runner import (
     embed_with,
 )
 from workbench.embed.scheduler import Piece, cut_batches, oom_reason, split_in_half
+from workbench.embed.tokens import Tokenizer
 
-__all__ = ["BatchJob", "embed_on_cluster", "run_batch"]
+__all__ = [
+    "BatchJob",
+    "WorkerDevice",
+    "cluster_budget",
+    "cluster_compute",
+    "describe_device",
+    "embed_on_cluster",
+    "run_batch",
+    "worker_budget",
+]
 
 _MODELS: dict[tuple[str, str], tuple[LoadedModel, torch.nn.Module, DeviceSpec]] = {}
+_BUDGETS: dict[tuple[str, str, str], int] = {}
 _LOCK = threading.Lock()
 
 
@@ -79,6 +94,86 @@ def _worker_model(job: BatchJob) -> tuple[LoadedModel, torch.nn.Module, DeviceSp
         return _MODELS[key]
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerDevice:
+    """A GPU worker's device as it reports it: kind (cpu, cuda, sim) and native bf16."""
+
+    kind: str
+    bf16: bool
+
+
+def describe_device(job: BatchJob) -> WorkerDevice:
+    """Task body: the worker's device, model loaded."""
+    device = _worker_model(job)[2]
+    return WorkerDevice(device.kind, bf16_capable(device))
+
+
+def worker_budget(job: BatchJob) -> int | None:
+    """Task body: padded tokens the worker's CUDA device's free memory allows (probed once per
+    model and precision), None off CUDA."""
+    loaded, module, device = _worker_model(job)
+    if device.kind != "cuda":
+        return None
+    key = (job.weights_checksum, job.devices, job.precision)
+    with _LOCK:
+        if key not in _BUDGETS:
+            _BUDGETS[key] = probe_budget(module, device, loaded.max_len, job.layers, job.precision)
+        return _BUDGETS[key]
+
+
+def _on_each_gpu_worker(client, function: Callable[[BatchJob], object], job: BatchJob) -> list:
+    """``function(job)`` as one task per GPU worker (a task thread, not the worker's event loop,
+    as loading a model can take minutes)."""
+    workers = client.scheduler_info(n_workers=-1)["workers"]
+    addresses = [a for a, w in workers.items() if w.get("resources", {}).get("GPU", 0) > 0]
+    futures = [
+        client.submit(
+            function,
+            job,
+            workers=[a],
+            allow_other_workers=True,
+            resources={"GPU": 1},
+            pure=False,
+        )
+        for a in addresses
+    ]
+    return client.gather(futures)
+
+
+def cluster_compute(client, options: EmbedOptions, loaded: LoadedModel) -> Compute:
+    """Device kind and resolved precision of a run on ``client``'s GPU workers."""
+    job = _job(options, loaded, loaded.resolve_layers(options.layers), options.precision)
+    found = _on_each_gpu_worker(client, describe_device, job)
+    if not found:
+        raise RuntimeError(
+            "no Dask worker declares the resource GPU (dask worker --resources GPU=1)"
+        )
+    kind = device_kind(d.kind for d in found)
+    return Compute(kind, resolve_precision(options.precision, (d.bf16 for d in found)))
+
+
+def cluster_budget(client, job: BatchJob, token_budget: int | None) -> int:
+    """``token_budget``, else the smallest budget a CUDA worker's memory allows (CPU_BUDGET
+    when none of the GPU workers has CUDA)."""
+    if token_budget is not None:
+        return token_budget
+    found = _on_each_gpu_worker(client, worker_budget, job)
+    budgets = [b for b in found if b is not None]
+    return min(budgets) if budgets else CPU_BUDGET
+
+
+def _job(options: EmbedOptions, loaded: LoadedModel, layers, precision: str) -> BatchJob:
+    return BatchJob(
+        options.model,
+        options.seed,
+        loaded.weights_checksum,
+        tuple(layers),
+        precision,
+        options.devices,
+        options.sim_token_seconds or 0.0,
+    )
+
+
 def run_batch(
     job: BatchJob, items: tuple[tuple[str, str], ...]
 ) -> tuple[str, list[np.ndarray] | None, float]:
@@ -87,7 +182,7 @@ def run_batch(
 
     loaded, module, device = _worker_model(job)
     where = f"{device.name}@{get_worker().address}"
-    tokens = loaded.alphabet.get_batch_converter()(list(items))[2]
+    tokens = torch.from_numpy(Tokenizer(loaded.alphabet)(items))
     start = time.perf_counter()
     padded = tokens.numel()
     try:
@@ -111,6 +206,7 @@ def embed_on_cluster(
     *,
     model: LoadedModel | None = None,
     on_failure: Callable[[EmbedFailure], None] | None = None,
+    compute: Compute | None = None,
 ) -> Iterator[tuple[str, np.ndarray]]:
     """Like :func:`~workbench.embed.runner.embed_unique`, with batches run on ``client``'s cluster.
 
@@ -128,17 +224,10 @@ def embed_on_cluster(
     from distributed import as_completed
 
     loaded = model or load_model(options.model, options.seed)
+    compute = compute or cluster_compute(client, options, loaded)
 
     def cluster(pieces: Pieces, layers: tuple[int, ...]) -> Iterator[tuple[str, object]]:
-        job = BatchJob(
-            options.model,
-            options.seed,
-            loaded.weights_checksum,
-            layers,
-            options.precision,
-            options.devices,
-            options.sim_token_seconds or 0.0,
-        )
+        job = _job(options, loaded, layers, compute.precision)
         running = as_completed()
         batches: dict[object, tuple[Piece, ...]] = {}
         totals: dict[str, tuple[int, float]] = {}
@@ -149,7 +238,9 @@ def embed_on_cluster(
             batches[future] = batch
             running.add(future)
 
-        for batch in cut_batches(pieces.pieces(), options.token_budget or CPU_BUDGET):
+        for batch in cut_batches(
+            pieces.pieces(), cluster_budget(client, job, options.token_budget)
+        ):
             submit(batch)
         for future in running:
             batch = batches.pop(future)
@@ -168,7 +259,7 @@ def embed_on_cluster(
                 if done is not None:
                     yield done
 
-    return embed_with(cluster, sequences, options, cache, loaded, on_failure)
+    return embed_with(cluster, sequences, options, cache, loaded, on_failure, compute)
 
 
 def _out_of_memory(batch, device, pieces: Pieces, submit) -> Iterator[tuple[str, object]]:

@@ -10,7 +10,7 @@ from workbench.schema import OptionError, check, option
 
 __all__ = ["EmbedOptions", "GraphEmbedding", "Precision"]
 
-Precision = Literal["fp32", "bf16", "fp16"]
+Precision = Literal["auto", "fp32", "bf16", "fp16"]
 GraphEmbedding = Literal["mean", "full"]
 MAX_LEN = 1022  # residues per forward pass of ESM-2 (1024 positions minus BOS and EOS)
 
@@ -30,14 +30,18 @@ class EmbedOptions:
         help="representation layers, concatenated; negative counts from the end (-1 = last)",
     )
     precision: Precision = option(
-        "fp32", expert=True, help="autocast dtype on CUDA; on the CPU only fp32 and bf16"
+        "auto",
+        expert=True,
+        help="autocast dtype: auto = bf16 when every device is a CUDA device with bf16 "
+        "(compute capability 8.0+), else fp32; on the CPU only fp32 and bf16",
     )
     token_budget: int | None = option(
         None,
         minimum=64,
         unit="tokens",
         expert=True,
-        help="padded tokens per batch; None = 4096 on the CPU, autotuned from free memory on CUDA",
+        help="padded tokens per batch; None = 4096 on the CPU, measured from free memory on CUDA "
+        "(also on Dask GPU workers)",
     )
     devices: str = option(
         "auto",

@@ -13,6 +13,7 @@ import numpy as np
 from workbench.cache.codec import decode_arrays, encode_arrays
 from workbench.cache.keys import CacheKey
 from workbench.embed import scheduler as sch
+from workbench.embed.compute import Compute, compute_for, library_versions
 from workbench.embed.device import (
     CPU_BUDGET,
     Crashed,
@@ -28,6 +29,7 @@ from workbench.embed.device import (
 )
 from workbench.embed.models import LoadedModel, load_model
 from workbench.embed.options import EmbedOptions
+from workbench.embed.tokens import TokenError, Tokenizer
 from workbench.embed.windows import merge_windows, window_spans
 from workbench.structure.sequences import sequence_hash
 
@@ -41,10 +43,11 @@ __all__ = [
     "embed_unique",
     "embed_with",
     "embedding_key",
+    "local_compute",
     "reduce_for_graph",
 ]
 
-CODE_VERSION = "embed-1"
+CODE_VERSION = "embed-2"  # the encoder's own forward pass (workbench/embed/encoder.py)
 
 
 class Store(Protocol):
@@ -82,16 +85,26 @@ class EmbedError(RuntimeError):
         self.failures = failures
 
 
-def embedding_key(sequence: str, loaded: LoadedModel, options: EmbedOptions) -> CacheKey:
-    """Cache address of one sequence's embedding: sequence, weights, layers, precision, window."""
+def embedding_key(
+    sequence: str, loaded: LoadedModel, options: EmbedOptions, compute: Compute
+) -> CacheKey:
+    """Cache address of one sequence's embedding: sequence, weights, layers, window, and what
+    the numbers depend on beyond them (device kind, resolved precision, torch and fair-esm)."""
     params = {
         "weights": loaded.weights_checksum,
         "layers": list(loaded.resolve_layers(options.layers)),
-        "precision": options.precision,
+        "precision": compute.precision,
+        "device": compute.device_kind,
+        **library_versions(),
         "window": options.window,
         "overlap": options.overlap,
     }
     return CacheKey.make("embed", sequence_hash(sequence), params, CODE_VERSION)
+
+
+def local_compute(options: EmbedOptions) -> Compute:
+    """Device kind and resolved precision of a run on this process's devices."""
+    return compute_for(parse_devices(options.devices), options.precision)
 
 
 def reduce_for_graph(per_residue: np.ndarray, mode: str) -> np.ndarray:
@@ -139,6 +152,7 @@ def embed_unique(
     *,
     model: LoadedModel | None = None,
     on_failure: Callable[[EmbedFailure], None] | None = None,
+    compute: Compute | None = None,
 ) -> Iterator[tuple[str, np.ndarray]]:
     """Embed every sequence once on the local devices, yielding results as they finish.
 
@@ -156,6 +170,8 @@ def embed_unique(
     on_failure : callable, optional
         Called for each sequence that cannot be embedded; without it, failures are raised
         together as EmbedError once every other sequence has been yielded.
+    compute : Compute, optional
+        The run's device kind and precision; by default ``local_compute(options)``.
 
     Yields
     ------
@@ -165,11 +181,12 @@ def embed_unique(
         features in the order of ``options.layers``; cached sequences come first.
     """
     loaded = model or load_model(options.model, options.seed)
+    compute = compute or local_compute(options)
 
     def local(pieces: Pieces, layers: tuple[int, ...]) -> Iterator[tuple[str, object]]:
-        return _Run(pieces, loaded, options, layers, on_batch).results()
+        return _Run(pieces, loaded, options, layers, on_batch, compute.precision).results()
 
-    return embed_with(local, sequences, options, cache, loaded, on_failure)
+    return embed_with(local, sequences, options, cache, loaded, on_failure, compute)
 
 
 def embed_with(
@@ -179,8 +196,10 @@ def embed_with(
     cache: Store | None,
     loaded: LoadedModel,
     on_failure: Callable[[EmbedFailure], None] | None,
+    compute: Compute,
 ) -> Iterator[tuple[str, np.ndarray]]:
-    """Dedupe, serve from the cache, run the rest on ``backend``, store, yield (see embed_unique).
+    """Dedupe, reject characters without a token, serve from the cache, run the rest on
+    ``backend``, store, yield (see embed_unique).
 
     ``backend(pieces, layers)`` yields (lead hash, float16 array or failure reason).
     """
@@ -188,6 +207,7 @@ def embed_with(
         raise ValueError(f"window {options.window} exceeds the model limit of {loaded.max_len}")
     layers = loaded.resolve_layers(options.layers)
     width = loaded.embed_dim * len(layers)
+    tokenizer = Tokenizer(loaded.alphabet)
     failures: list[EmbedFailure] = []
     by_sequence: dict[str, list[str]] = {}
     for seq_hash, sequence in sequences.items():
@@ -197,7 +217,13 @@ def embed_with(
         if not sequence:
             failures.extend(EmbedFailure(h, "empty sequence") for h in hashes)
             continue
-        array = _cached(cache, embedding_key(sequence, loaded, options), width, len(sequence))
+        try:
+            tokenizer.check(hashes[0], sequence)
+        except TokenError as exc:
+            failures.extend(EmbedFailure(h, exc.reason) for h in hashes)
+            continue
+        key = embedding_key(sequence, loaded, options, compute)
+        array = _cached(cache, key, width, len(sequence))
         if array is None:
             todo[hashes[0]] = sequence
             continue
@@ -212,7 +238,7 @@ def embed_with(
             if cache is not None:
                 meta = {"model": loaded.name, "untrained": loaded.untrained}
                 cache.put(
-                    embedding_key(sequence, loaded, options),
+                    embedding_key(sequence, loaded, options, compute),
                     encode_arrays({"embedding": result}, meta),
                 )
             for seq_hash in by_sequence[sequence]:
@@ -273,7 +299,7 @@ class Pieces:
 class _Run:
     """One scheduled run over the local devices: the I/O shell around the scheduler."""
 
-    def __init__(self, pieces: Pieces, loaded, options, layers, on_batch) -> None:
+    def __init__(self, pieces: Pieces, loaded, options, layers, on_batch, precision) -> None:
         self.pieces = pieces
         self.on_batch = on_batch
         self.devices = parse_devices(options.devices)
@@ -294,7 +320,7 @@ class _Run:
                 pieces.texts,
                 layers,
                 self.outbox,
-                precision=options.precision,
+                precision=precision,
                 budget=options.token_budget,
                 prefetch=options.prefetch,
                 token_seconds=token_seconds,

@@ -9,8 +9,11 @@ device's fair share of all remaining work (share proportional to its observed to
 device declines work another device would finish sooner, so no device idles while another holds a
 long batch; a lone device keeps full batches to the end (exactly :func:`cut_batches`). An
 out-of-memory batch is split in two and requeued at the front (the halves come back as ``Assign``
-instructions) and the device's budget drops below that batch; a single piece that runs out of
-memory on its own fails alone (``Fail``).
+instructions, each cut again to the budget of the device that takes it) and the device's budget
+drops below that batch; the budget never again reaches the smallest batch that ran out of memory
+there (:class:`Budget`), whatever the device's tuner reports later. A single piece that runs out
+of memory on its own is offered to the device with the largest budget that has not run out of
+memory on as many tokens, and fails (``Fail``) once none is left.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ __all__ = [
     "Batch",
     "BatchDone",
     "BatchOOM",
+    "Budget",
     "DeviceIdle",
     "Fail",
     "Piece",
@@ -56,6 +60,35 @@ class Batch:
     def tokens(self) -> int:
         """Padded tokens: what the device actually computes and holds in memory."""
         return max(p.tokens for p in self.pieces) * len(self.pieces)
+
+
+@dataclass(slots=True)
+class Budget:
+    """A device's padded tokens per batch, kept below the smallest batch that ran out of memory
+    on it (``ceiling``), so that a tuner cannot raise it back to a size that just failed."""
+
+    tokens: int
+    ceiling: int | None = None  # the smallest batch that ran out of memory, in padded tokens
+
+    def __post_init__(self) -> None:
+        self.tokens = self.clamp(self.tokens)
+
+    def clamp(self, tokens: int) -> int:
+        """``tokens`` within [MIN_BUDGET, ceiling - 1]."""
+        top = tokens if self.ceiling is None else min(tokens, self.ceiling - 1)
+        return max(MIN_BUDGET, top)
+
+    def set(self, tokens: int) -> None:
+        self.tokens = self.clamp(tokens)
+
+    def failed(self, tokens: int) -> None:
+        """A batch of ``tokens`` ran out of memory: lower the ceiling, halve below the batch."""
+        self.ceiling = tokens if self.ceiling is None else min(self.ceiling, tokens)
+        self.tokens = self.clamp(min(self.tokens, tokens // 2))
+
+    def fits(self, tokens: int) -> bool:
+        """False once a batch of ``tokens`` or fewer ran out of memory here."""
+        return self.ceiling is None or tokens < self.ceiling
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +146,10 @@ Instruction = Assign | Fail
 
 @dataclass(slots=True)
 class _Device:
-    budget: int
+    budget: Budget
     ready: bool = False
     outstanding: dict[int, Batch] = field(default_factory=dict)
+    retries: deque[Batch] = field(default_factory=deque)  # lone pieces other devices could not fit
     tokens_done: int = 0
     seconds: float = 0.0
 
@@ -143,7 +177,8 @@ class Scheduler:
             raise ValueError(f"capacity must be >= 1, got {capacity}")
         self._queue = deque(sorted(pieces, key=lambda p: (-p.tokens, p.key)))
         self._ready: deque[Batch] = deque()
-        self._devices = {name: _Device(budget=max(MIN_BUDGET, b)) for name, b in budgets.items()}
+        self._devices = {name: _Device(Budget(b)) for name, b in budgets.items()}
+        self._tried: dict[str, set[str]] = {}  # lone piece -> devices it ran out of memory on
         self._capacity = capacity
         self._next_id = 0
         self._queued_tokens = sum(p.tokens for p in self._queue)
@@ -151,7 +186,7 @@ class Scheduler:
     @property
     def finished(self) -> bool:
         """True when every piece is done or failed."""
-        return not self._queue and not self._ready and not self.in_flight
+        return not self._has_work() and not self.in_flight
 
     @property
     def in_flight(self) -> int:
@@ -164,7 +199,7 @@ class Scheduler:
         if isinstance(event, DeviceIdle):
             device.ready = True
         elif isinstance(event, SetBudget):
-            device.budget = max(MIN_BUDGET, event.tokens)
+            device.budget.set(event.tokens)
         elif isinstance(event, BatchDone):
             batch = device.outstanding.pop(event.batch_id)
             device.tokens_done += batch.tokens
@@ -177,15 +212,28 @@ class Scheduler:
         return out
 
     def _oom(self, name: str, device: _Device, batch: Batch) -> list[Instruction]:
-        """Requeue both halves at the front (``_fill`` assigns them), or fail a lone piece;
-        lower the budget below the failed batch."""
-        device.budget = max(MIN_BUDGET, min(device.budget, batch.tokens // 2))
+        """Requeue both halves at the front (``_fill`` assigns them), or offer a lone piece to
+        another device (fail it when none could fit it); lower the budget below the batch."""
+        device.budget.failed(batch.tokens)
         if len(batch.pieces) == 1:
             piece = batch.pieces[0]
-            return [Fail(piece, name, oom_reason(name, piece))]
+            tried = self._tried.setdefault(piece.key, set())
+            tried.add(name)
+            others = [
+                d
+                for n, d in self._devices.items()
+                if n not in tried and d.budget.fits(piece.tokens)
+            ]
+            if not others:
+                return [Fail(piece, name, oom_reason(name, piece))]
+            max(others, key=lambda d: d.budget.tokens).retries.append(self._new_batch([piece]))
+            return []
         halves = [self._new_batch(half) for half in split_in_half(batch.pieces)]
         self._ready.extendleft(reversed(halves))
         return []
+
+    def _has_work(self) -> bool:
+        return bool(self._queue or self._ready or any(d.retries for d in self._devices.values()))
 
     def _new_batch(self, pieces: Iterable[Piece]) -> Batch:
         self._next_id += 1
@@ -195,11 +243,11 @@ class Scheduler:
         """Hand batches to devices with spare capacity, least loaded (in time) first."""
         out: list[Instruction] = []
         progress = True
-        while progress and (self._queue or self._ready):
+        while progress and self._has_work():
             progress = False
             for name in self._order():
                 device = self._devices[name]
-                if not (self._queue or self._ready):
+                if not self._has_work():
                     break
                 if not device.ready or len(device.outstanding) >= self._capacity:
                     continue
@@ -223,9 +271,13 @@ class Scheduler:
 
     def _cut(self, name: str) -> Batch | None:
         """Next batch for ``name``, or None when another device would finish the work sooner."""
-        if self._ready:
-            return self._ready.popleft()
         device = self._devices[name]
+        if device.retries:
+            return device.retries.popleft()
+        if self._ready:
+            return self._recut(self._ready.popleft(), device.budget.tokens)
+        if not self._queue:
+            return None
         default = self._default_speed()
         first = self._queue[0]
         mine = self._finish_time(device, first.tokens, default)
@@ -236,7 +288,7 @@ class Scheduler:
         ]
         if self.in_flight and others and mine > min(others):
             return None
-        target = device.budget
+        target = device.budget.tokens
         if len(self._devices) > 1:  # alone, a device gains nothing from smaller tail batches
             total_speed = sum(d.speed(default) for d in self._devices.values())
             remaining = self._queued_tokens + sum(d.load for d in self._devices.values())
@@ -246,6 +298,14 @@ class Scheduler:
         pieces = [self._queue.popleft() for _ in range(min(count, len(self._queue)))]
         self._queued_tokens -= sum(p.tokens for p in pieces)
         return self._new_batch(pieces)
+
+    def _recut(self, batch: Batch, budget: int) -> Batch:
+        """The front of ``batch`` that fits ``budget``; the rest goes back to the ready front."""
+        count = max(1, budget // max(p.tokens for p in batch.pieces))
+        if count >= len(batch.pieces):
+            return batch
+        self._ready.appendleft(self._new_batch(batch.pieces[count:]))
+        return self._new_batch(batch.pieces[:count])
 
 
 def split_in_half(pieces: tuple[Piece, ...]) -> tuple[tuple[Piece, ...], tuple[Piece, ...]]:

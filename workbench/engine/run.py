@@ -78,6 +78,8 @@ class _Run:
         self.info: dict = {
             "voronota": False,
             "embeddings_untrained": None,
+            "embeddings_precision": None,  # resolved: fp32, bf16 or fp16
+            "embeddings_device": None,  # cpu, cuda or cpu+cuda
             "cluster": config.cluster,
             "dashboard": None,
         }
@@ -140,7 +142,7 @@ class _Run:
                 embeddings = self.layout.embeddings
 
                 def embed() -> tuple[int, int]:
-                    done, failed, untrained = embed_stage(
+                    done, failed, untrained, compute = embed_stage(
                         index.sequences,
                         config.embed,
                         embeddings,
@@ -149,6 +151,8 @@ class _Run:
                         client if config.cluster else None,
                     )
                     self.info["embeddings_untrained"] = untrained
+                    self.info["embeddings_precision"] = compute.precision
+                    self.info["embeddings_device"] = compute.device_kind
                     return done, failed
 
                 self._stage(emitter, "embed", embed)

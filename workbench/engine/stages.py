@@ -10,12 +10,15 @@ from workbench.annotate import AnnotateOptions, SequenceNumbering, annotate_uniq
 from workbench.cache import Cache
 from workbench.embed import (
     BatchReport,
+    Compute,
     EmbedFailure,
     EmbedOptions,
     embed_on_cluster,
     embed_unique,
     load_model,
 )
+from workbench.embed.distributed import cluster_compute
+from workbench.embed.runner import local_compute
 from workbench.engine.emitter import Emitter
 from workbench.output.embeddings import EmbeddingWriter
 from workbench.record.events import BatchDone, ItemWarning
@@ -53,8 +56,9 @@ def embed_stage(
     cache: Cache,
     emitter: Emitter,
     client=None,
-) -> tuple[int, int, bool]:
-    """Embed unique sequences into ``path``; returns (done, failed, untrained weights)."""
+) -> tuple[int, int, bool, Compute]:
+    """Embed unique sequences into ``path``; returns (done, failed, untrained weights, where and
+    in which precision they were computed)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         loaded = load_model(options.model, options.seed)
@@ -78,6 +82,10 @@ def embed_stage(
 
     run = embed_on_cluster if client is not None else embed_unique
     extra = {"client": client} if client is not None else {}
+    if client is not None:
+        compute = cluster_compute(client, options, loaded)
+    else:
+        compute = local_compute(options)
     done = 0
     total = len(sequences)
     with EmbeddingWriter(
@@ -94,6 +102,7 @@ def embed_stage(
             on_batch=on_batch,
             model=loaded,
             on_failure=on_failure,
+            compute=compute,
             **extra,
         )
         for seq_hash, array in results:
@@ -102,4 +111,4 @@ def embed_stage(
             _count_cache(cache, emitter, "embed")
             emitter.progress("embed", done, total)
     _count_cache(cache, emitter, "embed")
-    return done, len(failed), loaded.untrained
+    return done, len(failed), loaded.untrained, compute
