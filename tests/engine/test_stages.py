@@ -5,6 +5,7 @@ from __future__ import annotations
 import h5py
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 import workbench
@@ -59,6 +60,7 @@ def test_every_stage_reaches_the_dataset(full_runs):
     regions = view.regions
     chains = view.chains
     assert len(regions) == sum(chains["length"])
+    assert pq.ParquetFile(view.layout.regions).metadata.num_row_groups == 1  # not one per item
     antigen_rows = regions.merge(chains[chains.role == "antigen"][["item_id", "chain"]])
     assert (antigen_rows["region"] == "antigen").all()
     assert {"FR1", "CDR1", "FR2", "CDR2", "FR3", "CDR3", "FR4"} <= set(regions["region"])
