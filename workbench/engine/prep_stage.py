@@ -7,7 +7,6 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from joblib.externals.loky import get_reusable_executor
 
@@ -62,7 +61,8 @@ def _estimate_total(inputs: tuple[str, ...]) -> int | None:
 
 
 class PrepStage:
-    """Runs prep over every input and writes structures, chains, FASTA and graphs."""
+    """Runs prep over every input and writes structures, chains, FASTA and graphs (into the
+    run's graph writer, which the run commits when every stage that writes graphs is done)."""
 
     def __init__(
         self,
@@ -72,6 +72,7 @@ class PrepStage:
         spec: ChainSpec | None,
         manifest: Manifest | None,
         task: PrepTask,
+        graphs: GraphWriter,
         workers: int,
         chunk_size: int,
         emitter: Emitter,
@@ -82,6 +83,7 @@ class PrepStage:
         self.spec = spec
         self.manifest = manifest
         self.task = task
+        self.graphs = graphs
         self.workers = workers
         self.chunk_size = chunk_size or 4
         self.write_merged = task.write_merged
@@ -91,7 +93,6 @@ class PrepStage:
         self.done = 0
         self.failed = 0
         self._seen: set[str] = set()
-        self._written: set[str] = set()
         self._source_failures: list[SourceFailure] = []
 
     def _pairs(self) -> Iterator[tuple[Item, ChainSpec | None]]:
@@ -120,10 +121,8 @@ class PrepStage:
         chains = TableWriter(layout.chains, CHAINS_SCHEMA)
         if self.write_merged:
             layout.merged.mkdir(exist_ok=True)
-        with (
-            _graph_writer(layout.graphs) as graphs,
-            atomic_open(layout.fasta, "w", suffix=PARTIAL_SUFFIX) as fasta,
-        ):
+        graphs = self.graphs.open()
+        with atomic_open(layout.fasta, "w", suffix=PARTIAL_SUFFIX) as fasta:
 
             def record(result: PrepResult) -> None:
                 self._record(result, structures, chains, graphs, fasta)
@@ -135,8 +134,6 @@ class PrepStage:
                 self.emit.count_cache(STAGE, corrupt=self._take_corrupt())
                 self.emit.progress(STAGE, self.done + self.failed, total)
             self._record_source_failures(structures)
-            if not self.cancel.is_set():
-                graphs.remove_except(self._written)
         structures.close()
         chains.close()
         self.emit.progress(STAGE, self.done + self.failed, self.done + self.failed)
@@ -236,9 +233,8 @@ class PrepStage:
                 reason=result.error or "unknown error",
             )
             return
-        if not graphs.holds(item_id, result.key):
+        if not graphs.keep(item_id, result.key):
             graphs.write_image(item_id, result.graph_image(), result.key)
-        self._written.add(item_id)
         for row in result.chains:
             chains.append(
                 {
@@ -265,13 +261,3 @@ class PrepStage:
         self.emit.emit(
             ItemDone, stage=STAGE, item_id=item_id, seconds=result.seconds, cached=result.cached
         )
-
-
-def _graph_writer(path: Path) -> GraphWriter:
-    """graphs.h5 opened for appending: groups of an earlier run into this folder are reused
-    when their cache key matches; a file left unreadable by a killed run is started afresh."""
-    try:
-        return GraphWriter(path).open()
-    except OSError:
-        path.unlink(missing_ok=True)
-        return GraphWriter(path).open()

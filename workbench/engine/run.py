@@ -17,6 +17,7 @@ from workbench.engine.emitter import Emitter
 from workbench.engine.prep import PrepTask
 from workbench.engine.prep_stage import PrepStage
 from workbench.engine.stages import annotate_stage, embed_stage
+from workbench.output.graphs import GraphWriter
 from workbench.output.tables import SEQUENCES_SCHEMA, write_table
 from workbench.record.config import RunConfig
 from workbench.record.eventlog import EventLog
@@ -110,7 +111,7 @@ class _Run:
         emitter.emit(StageFinished, stage=name, done=done, failed=failed, seconds=seconds)
         emitter.flush()
 
-    def _later_stages(self, emitter: Emitter, prep: PrepStage) -> dict | None:
+    def _later_stages(self, emitter: Emitter, prep: PrepStage, graphs: GraphWriter) -> dict | None:
         """Annotate, embed and assemble, each over the run's unique sequences."""
         config = self.config
         if self.cancel.is_set() or prep.done == 0:
@@ -153,7 +154,9 @@ class _Run:
 
                 self._stage(emitter, "embed", embed)
         if numbering is not None or embeddings is not None:
-            assembler = Assembler(self.layout, numbering, embeddings, config.embed.graph_embedding)
+            assembler = Assembler(
+                self.layout, numbering, embeddings, config.embed.graph_embedding, graphs
+            )
             self._stage(emitter, "assemble", lambda: (assembler.run(), 0))
         return numbering
 
@@ -169,6 +172,7 @@ class _Run:
         manifest = load_manifest(config.manifest) if config.manifest else None
         log = EventLog(self.layout.events)
         emitter = Emitter(log, self.run_id)
+        graphs = GraphWriter(self.layout.graphs, fresh=True)
         self._json("running", {"items": 0, "done": 0, "failed": 0})
         emitter.emit(RunStarted, config=config.to_dict(), n_inputs=len(config.inputs))
         emitter.flush()
@@ -178,6 +182,7 @@ class _Run:
             spec=spec,
             manifest=manifest,
             task=PrepTask(params, config.cache_dir, not config.no_cache, config.write_merged),
+            graphs=graphs,
             workers=config.workers,
             chunk_size=config.chunk_size,
             emitter=emitter,
@@ -185,8 +190,9 @@ class _Run:
         )
         status = "crashed"
         try:
-            self._stage(emitter, "prep", lambda: (prep.run(), (prep.done, prep.failed))[1])
-            numbering = self._later_stages(emitter, prep)
+            with graphs:  # one fresh graphs.h5, renamed over the old one when the stages are done
+                self._stage(emitter, "prep", lambda: (prep.run(), (prep.done, prep.failed))[1])
+                numbering = self._later_stages(emitter, prep, graphs)
             write_table(
                 self.layout.sequences,
                 sequence_rows(prep.sequences, numbering, config.annotate.scheme),
