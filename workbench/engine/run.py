@@ -7,9 +7,11 @@ import shutil
 import threading
 import time
 import uuid
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.engine.assemble import Assembler, sequence_rows
 from workbench.engine.cluster import dask_client
@@ -31,6 +33,9 @@ from workbench.record.events import (
 from workbench.record.layout import DATASET_FILES, RunLayout
 from workbench.record.runinfo import package_versions, write_run_json
 from workbench.structure import ANTIBODY_ROLES, load_manifest, parse_chain_spec
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["RunSummary", "execute"]
 
@@ -111,8 +116,11 @@ class _Run:
         emitter.emit(StageFinished, stage=name, done=done, failed=failed, seconds=seconds)
         emitter.flush()
 
-    def _later_stages(self, emitter: Emitter, prep: PrepStage, graphs: GraphWriter) -> dict | None:
-        """Annotate, embed and assemble, each over the run's unique sequences."""
+    def _later_stages(
+        self, emitter: Emitter, prep: PrepStage, graphs: GraphWriter, client: Client | None
+    ) -> dict | None:
+        """Annotate, embed and assemble, each over the run's unique sequences; ``client``: the
+        cluster prep already used, else one is connected here when annotate or embed needs it."""
         config = self.config
         if self.cancel.is_set() or prep.done == 0:
             return None
@@ -121,12 +129,8 @@ class _Run:
         numbering = None
         embeddings = None
         uses_cluster = "annotate" in config.stages or (config.cluster and "embed" in config.stages)
-        with (
-            dask_client(config.cluster, config.workers) if uses_cluster else nullcontext() as client
-        ):
-            if client is not None:
-                self.info["dashboard"] = client.dashboard_link
-                self._json("running", {})
+        with self._client(uses_cluster and client is None) as own:
+            client = client or own
             if "annotate" in config.stages:
                 antibody = index.with_roles(ANTIBODY_ROLES)
 
@@ -160,6 +164,17 @@ class _Run:
             self._stage(emitter, "assemble", lambda: (assembler.run(), 0))
         return numbering
 
+    @contextmanager
+    def _client(self, needed: bool) -> Iterator[Client | None]:
+        """The run's Dask client when ``needed`` (its dashboard recorded in run.json), else None."""
+        if not needed:
+            yield None
+            return
+        with dask_client(self.config.cluster, self.config.workers) as client:
+            self.info["dashboard"] = client.dashboard_link
+            self._json("running", {})
+            yield client
+
     def execute(self) -> RunSummary:
         config = self.config
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -190,9 +205,12 @@ class _Run:
         )
         status = "crashed"
         try:
-            with graphs:  # one fresh graphs.h5, renamed over the old one when the stages are done
-                self._stage(emitter, "prep", lambda: (prep.run(), (prep.done, prep.failed))[1])
-                numbering = self._later_stages(emitter, prep, graphs)
+            # one fresh graphs.h5, renamed over the old one when the stages are done
+            with graphs, self._client(config.prep_on_dask) as client:
+                self._stage(
+                    emitter, "prep", lambda: (prep.run(client), (prep.done, prep.failed))[1]
+                )
+                numbering = self._later_stages(emitter, prep, graphs, client)
             write_table(
                 self.layout.sequences,
                 sequence_rows(prep.sequences, numbering, config.annotate.scheme),
