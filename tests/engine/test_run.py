@@ -12,6 +12,8 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+import pytest
+from distributed.diagnostics.plugin import SchedulerPlugin
 
 import workbench
 from workbench.cache import CacheCorruptionWarning, CacheStore
@@ -348,3 +350,114 @@ def test_rerun_into_the_same_folder_keeps_groups_that_are_still_right(
     (tmp_path / "run" / "graphs.h5").write_bytes(b"left half-written by a killed run")
     workbench.run(files, tmp_path / "run", **options)
     same_dataset(tmp_path / "run", tmp_path / "fresh")
+
+
+class _FinishedChunks(SchedulerPlugin):
+    """Records the worker of every prep chunk the scheduler saw finish."""
+
+    def __init__(self) -> None:
+        self.workers: list[str] = []
+
+    def transition(self, key, start, finish, *args, **kwargs) -> None:
+        if finish == "memory" and str(key).startswith("prep_chunk"):
+            self.workers.append(kwargs.get("worker"))
+
+
+@pytest.mark.timeout(300)
+def test_prep_on_a_dask_cluster_writes_the_same_dataset_as_joblib(
+    complexes_dir, tmp_path, same_dataset
+):
+    """--cluster: prep chunks run on the scheduler's worker processes through the same PrepTask;
+    --executor dask alone: on a LocalCluster the run starts."""
+    from distributed import LocalCluster
+
+    options = {
+        "manifest": str(complexes_dir / "cases.tsv"),
+        "stages": PREP,
+        "voronota": False,
+        "no_cache": True,  # every item computed where its chunk ran
+        "workers": 2,
+        "chunk_size": 2,
+    }
+    workbench.run([complexes_dir], tmp_path / "joblib", **options)
+    finished = _FinishedChunks()
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address="127.0.0.1:0",
+        host="127.0.0.1",
+    ) as cluster:
+        cluster.scheduler.add_plugin(finished)
+        summary = workbench.run(
+            [complexes_dir], tmp_path / "dask", cluster=cluster.scheduler_address, **options
+        )
+        workers = set(cluster.scheduler.workers)
+    assert summary.status == "completed" and summary.n_done == 14
+    assert len(finished.workers) == 7  # 14 items in chunks of 2, every chunk on the cluster
+    assert set(finished.workers) == workers  # spread over both worker processes
+    assert workbench.open_run(tmp_path / "dask").info["cluster"] == cluster.scheduler_address
+    same_dataset(tmp_path / "joblib", tmp_path / "dask")
+    workbench.run([complexes_dir], tmp_path / "local", executor="dask", **options)
+    info = workbench.open_run(tmp_path / "local").info
+    assert info["config"]["executor"] == "dask" and info["dashboard"].startswith(
+        "http://127.0.0.1:"
+    )
+    same_dataset(tmp_path / "joblib", tmp_path / "local")
+
+
+@pytest.mark.timeout(300)
+def test_a_dask_worker_killed_mid_prep_loses_no_item(complexes_dir, tmp_path, same_dataset):
+    """The scheduler reruns the chunks of a SIGKILLed worker elsewhere: every item once."""
+    import threading
+
+    from distributed import Client, LocalCluster
+
+    options = {
+        "manifest": str(complexes_dir / "cases.tsv"),
+        "stages": PREP,
+        "voronota": False,
+        "no_cache": True,
+        "workers": 2,
+        "chunk_size": 1,
+    }
+    workbench.run([complexes_dir], tmp_path / "joblib", **options)
+    events = tmp_path / "dask" / "events.sqlite"
+    finished = _FinishedChunks()
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            host="127.0.0.1",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        cluster.scheduler.add_plugin(finished)
+        pids = client.run(os.getpid)
+        killed: list[int] = []
+
+        def kill_one_once_items_land() -> None:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                if sum(isinstance(e, ItemDone) for _, e in read_events(events)) >= 2:
+                    busy = [a for a, ws in cluster.scheduler.workers.items() if ws.processing]
+                    if busy:
+                        os.kill(pids[busy[0]], signal.SIGKILL)
+                        killed.append(pids[busy[0]])
+                        return
+                time.sleep(0.02)
+
+        killer = threading.Thread(target=kill_one_once_items_land)
+        killer.start()
+        summary = workbench.run(
+            [complexes_dir], tmp_path / "dask", cluster=cluster.scheduler_address, **options
+        )
+        killer.join()
+    assert killed, "no worker was busy to kill"
+    assert summary.status == "completed" and summary.n_done == 14
+    assert len(finished.workers) >= 14  # every chunk finished somewhere (a rerun ones twice)
+    structures = workbench.open_run(tmp_path / "dask").structures
+    assert structures["item_id"].is_unique and len(structures) == 14
+    same_dataset(tmp_path / "joblib", tmp_path / "dask")

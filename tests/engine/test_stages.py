@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
 import h5py
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 import workbench
 from workbench.examples import example_manifest, example_paths
 from workbench.graph import REGIONS
+from workbench.output.graphs import list_items
+from workbench.record import RunConfig
 from workbench.record.eventlog import read_events
 from workbench.record.events import BatchDone, CacheStats
 
@@ -60,6 +67,7 @@ def test_every_stage_reaches_the_dataset(full_runs):
     regions = view.regions
     chains = view.chains
     assert len(regions) == sum(chains["length"])
+    assert pq.ParquetFile(view.layout.regions).metadata.num_row_groups == 1  # not one per item
     antigen_rows = regions.merge(chains[chains.role == "antigen"][["item_id", "chain"]])
     assert (antigen_rows["region"] == "antigen").all()
     assert {"FR1", "CDR1", "FR2", "CDR2", "FR3", "CDR3", "FR4"} <= set(regions["region"])
@@ -122,8 +130,6 @@ def test_roles_detected_without_a_spec(case, complexes_dir, cases, tmp_path):
 
 
 def test_rerun_into_an_assembled_folder_rewrites_its_groups(full_runs, tmp_path, same_dataset):
-    import shutil
-
     again = tmp_path / "again"
     shutil.copytree(full_runs[0], again)
     cache = workbench.open_run(full_runs[0]).info["config"]["cache_dir"]
@@ -184,3 +190,54 @@ def test_a_run_on_an_existing_dask_cluster(tmp_path, full_runs):
             np.testing.assert_allclose(
                 got["per_residue"][key][()], want["per_residue"][key][()], atol=2e-3, rtol=2e-3
             )
+
+
+def _full_argv(run_dir, cache) -> list[str]:
+    """``workbench run`` of the bundled examples through every stage, in a fresh process."""
+    config = RunConfig.build(
+        inputs=tuple(str(p) for p in example_paths()),
+        out=str(run_dir),
+        manifest=str(example_manifest()),
+        cache_dir=cache,
+        **FULL,
+    )
+    return [sys.executable, "-m", "workbench.cli", "run", "--quiet", *config.argv()]
+
+
+def test_identical_reruns_into_one_folder_do_not_grow_graphs_h5(full_runs, tmp_path, same_dataset):
+    cache = workbench.open_run(full_runs[0]).info["config"]["cache_dir"]
+    run_dir = tmp_path / "run"
+    sizes = []
+    for _ in range(4):
+        workbench.run(
+            example_paths(), run_dir, manifest=str(example_manifest()), cache_dir=cache, **FULL
+        )
+        sizes.append((run_dir / "graphs.h5").stat().st_size)
+    assert sizes == [sizes[0]] * 4
+    same_dataset(full_runs[0], run_dir)
+    assert not list(run_dir.glob("*.partial"))
+
+
+@pytest.mark.timeout(300)
+def test_a_reader_holding_graphs_h5_keeps_reading_during_a_rerun(full_runs, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(full_runs[0], run_dir)
+    cache = workbench.open_run(full_runs[0]).info["config"]["cache_dir"]
+    graphs = run_dir / "graphs.h5"
+    items = list_items(graphs)
+    with h5py.File(graphs, "r") as reader:  # as the app or a notebook holds it
+        before = {item: reader[item]["node_data/embedding"][()] for item in items}
+        process = subprocess.Popen(_full_argv(run_dir, cache))
+        reads = 0
+        while process.poll() is None or reads == 0:
+            for item in items:
+                np.testing.assert_array_equal(reader[item]["node_data/embedding"][()], before[item])
+            assert list_items(graphs) == items  # by name: always a whole file, never locked
+            reads += 1
+        assert process.wait(timeout=300) == 0
+    view = workbench.open_run(run_dir)
+    assert view.status == "completed"
+    assert list_items(graphs) == items
+    for item in items:
+        np.testing.assert_array_equal(view.graph(item).node_data["embedding"], before[item])
+    assert [p.name for p in run_dir.iterdir() if p.name.startswith(".")] == []

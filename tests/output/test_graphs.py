@@ -136,3 +136,81 @@ def test_writer_outside_with_block_says_so(tmp_path):
     writer = GraphWriter(tmp_path / "graphs.h5")
     with pytest.raises(RuntimeError, match="outside its with-block"):
         writer.set_node_feature("a", "region", np.zeros(1))
+
+
+def _image(written, item_id: str = "2I25-atom") -> bytes:
+    _, items, graphs = written
+    complex_, _ = items[item_id]
+    return graph_image(graphs[item_id], complex_.residues, complex_.source)
+
+
+def test_a_fresh_file_keeps_only_groups_still_right_and_never_grows(tmp_path, written):
+    path = tmp_path / "graphs.h5"
+    with GraphWriter(path, fresh=True) as writer:
+        assert not writer.keep("a", "k1")  # nothing to carry over yet
+        writer.write_image("a", _image(written), "k1")
+        writer.write_image("b", _image(written, "1VFB-res"), "k2")
+    size = path.stat().st_size
+    for key in ("k3", "k4", "k5"):  # reruns: one group still right, one made under a new key
+        with GraphWriter(path, fresh=True) as writer:
+            assert writer.keep("a", "k1")
+            assert not writer.keep("b", key)
+            writer.write_image("b", _image(written, "1VFB-res"), key)
+        assert path.stat().st_size == size
+    assert list_items(path) == ["a", "b"]
+    with h5py.File(path, "r") as f:
+        assert (f["a"].attrs["key"], f["b"].attrs["key"]) == ("k1", "k5")
+    np.testing.assert_array_equal(
+        read_graph(path, "a").edge_index, written[2]["2I25-atom"].edge_index
+    )
+
+
+def test_a_killed_fresh_write_leaves_the_previous_file_whole(tmp_path, written):
+    path = tmp_path / "graphs.h5"
+    with GraphWriter(path, fresh=True) as writer:
+        writer.write_image("a", _image(written), "k1")
+    with pytest.raises(RuntimeError, match="stage failed"), GraphWriter(path, fresh=True) as writer:
+        writer.write_image("b", _image(written), "k2")
+        raise RuntimeError("stage failed")
+    assert list_items(path) == ["a"]
+    assert [p.name for p in tmp_path.iterdir()] == ["graphs.h5"]  # no temporary file left
+    path.write_bytes(b"left half-written by a killed run")
+    with GraphWriter(path, fresh=True) as writer:  # unreadable: not reused, replaced
+        assert not writer.keep("a", "k1")
+        writer.write_image("a", _image(written), "k1")
+    assert list_items(path) == ["a"]
+
+
+AMEND = """
+import sys
+import numpy as np
+from workbench.output.graphs import GraphWriter
+with GraphWriter(sys.argv[1]) as writer:
+    k = int(writer.file["a"].attrs["n_nodes"])
+    writer.set_node_feature("a", "embedding", np.ones((k, 4), dtype=np.float32))
+"""
+
+
+def test_amending_a_file_another_process_holds_leaves_the_reader_its_file(tmp_path, written):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "graphs.h5"
+    with GraphWriter(path) as writer:
+        writer.write_image("a", _image(written), "k1")
+    edges = written[2]["2I25-atom"].edge_index
+    with h5py.File(path, "r") as reader:  # holds HDF5's file lock, as the app or a notebook does
+        inode = os.stat(path).st_ino
+        subprocess.run([sys.executable, "-c", AMEND, str(path)], check=True, timeout=120)
+        assert "embedding" not in reader["a/node_data"]  # the reader's file is untouched
+        np.testing.assert_array_equal(reader["a/edge_index"][()], edges)
+    assert os.stat(path).st_ino != inode  # the amended copy was renamed over it
+    again = read_graph(path, "a")
+    assert again.node_data["embedding"].shape == (len(again.node_residue), 4)
+    np.testing.assert_array_equal(again.edge_index, edges)
+    assert [p.name for p in tmp_path.iterdir()] == ["graphs.h5"]
+    with open(path, "wb") as handle:
+        handle.write(b"not HDF5")
+    with pytest.raises(OSError):  # an unreadable file is an error when amending, not a lock
+        GraphWriter(path).open()

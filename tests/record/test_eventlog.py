@@ -1,4 +1,5 @@
-"""The event log: typed events round-trip, and a reader follows a writer in another process."""
+"""The event log: typed events round-trip, a late reader reads it in pages, and a reader follows
+a writer in another process."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import time
 import pytest
 
 from workbench.record import events as ev
-from workbench.record.eventlog import EventLog, read_events
+from workbench.record.eventlog import EventLog, event_pages, read_events
+from workbench.record.fold import RunFold
 
 SAMPLES = [
     ev.RunStarted(run_id="r", config={"inputs": ["a.pdb"]}, n_inputs=1),
@@ -73,3 +75,31 @@ def test_a_reader_follows_a_writer_in_another_process(tmp_path):
             seen.extend(event.done for _, event in batch)
     assert writer.wait(timeout=30) == 0
     assert seen == list(range(1, 201))
+
+
+def _progress_log(path, n: int) -> None:
+    with EventLog(path) as log:
+        log.append(ev.RunStarted(run_id="r", config={}, n_inputs=n))
+        log.extend(
+            ev.StageProgress(run_id="r", stage="prep", done=i + 1, total=n) for i in range(n)
+        )
+        log.append(ev.RunFinished(run_id="r", status="completed", n_done=n, n_failed=0, seconds=1))
+
+
+def test_a_late_reader_reads_a_long_log_in_pages(tmp_path):
+    path = tmp_path / "events.sqlite"
+    _progress_log(path, 2501)  # 2,503 events
+    window = read_events(path, after=5, limit=10)
+    assert [event_id for event_id, _ in window] == list(range(6, 16))
+    pages = list(event_pages(path, page=1000))
+    assert [len(page) for page in pages] == [1000, 1000, 503]
+    assert [pair for page in pages for pair in page] == read_events(path)
+    assert [len(page) for page in event_pages(path, after=2000, page=503)] == [503]
+    assert list(event_pages(tmp_path / "absent.sqlite")) == []
+    whole, paged = RunFold(), RunFold()
+    whole.feed(read_events(path))
+    for page in event_pages(path, page=333):
+        paged.feed(page)
+    assert paged.last_id == whole.last_id == 2503
+    assert paged.status == whole.status == "completed"
+    assert paged.stage_status() == whole.stage_status()

@@ -110,3 +110,17 @@ def test_a_run_with_no_event_yet_says_it_is_starting(tmp_path):
     mon = RunMonitor(tmp_path, live=False)
     assert mon.status == "waiting" and "starting" in mon._summary.object
     assert "wb-moving" in mon._stages.object  # an indeterminate bar, not an empty one
+
+
+def test_a_monitor_opened_late_catches_up_one_page_per_poll(recorded_run, tmp_path, monkeypatch):
+    monkeypatch.setattr("workbench.ui.monitor.PAGE_EVENTS", 7)
+    total = len(read_events(recorded_run / "events.sqlite"))
+    mon = RunMonitor(recorded_run, live=False)
+    assert mon.n_events == 7 and mon.status == "running"  # RunFinished not read yet
+    polls = 1
+    while not mon.finished:
+        update = mon.poll()
+        assert update.last_id == min(total, 7 * (polls + 1))
+        polls += 1
+    assert mon.n_events == total and polls == -(-total // 7)
+    assert mon.status == "completed_with_failures"

@@ -29,7 +29,8 @@ def _items(chains: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
 
 
 class Assembler:
-    """Per item: residue regions (regions.parquet, node feature ``region``) and ``embedding``."""
+    """Per item: residue regions (regions.parquet, node feature ``region``) and ``embedding``,
+    written through the run's graph writer (the file prep wrote, not yet committed)."""
 
     def __init__(
         self,
@@ -37,8 +38,10 @@ class Assembler:
         numbering: Mapping[str, SequenceNumbering] | None,
         embeddings: Path | None,
         graph_embedding: str,
+        graphs: GraphWriter,
     ) -> None:
         self.layout = layout
+        self.graphs = graphs
         self.numbering = numbering
         self.embeddings = embeddings
         self.graph_embedding = graph_embedding
@@ -85,15 +88,15 @@ class Assembler:
             TableWriter(self.layout.regions, REGIONS_SCHEMA) if self.numbering is not None else None
         )
         count = 0
-        with GraphWriter(self.layout.graphs) as graphs:
-            for item_id, rows in _items(chains):
-                residues = read_residues(graphs.file, item_id)
-                nodes = graphs.file[item_id]["nodes/residue"][()]
-                if regions_out is not None:
-                    self._regions_of(item_id, rows, residues, nodes, graphs, regions_out)
-                if self.embeddings is not None:
-                    self._embedding_of(item_id, rows, len(residues), nodes, graphs)
-                count += 1
+        graphs = self.graphs.open()
+        for item_id, rows in _items(chains):
+            residues = read_residues(graphs.file, item_id)
+            nodes = graphs.file[item_id]["nodes/residue"][()]
+            if regions_out is not None:
+                self._regions_of(item_id, rows, residues, nodes, graphs, regions_out)
+            if self.embeddings is not None:
+                self._embedding_of(item_id, rows, len(residues), nodes, graphs)
+            count += 1
         if regions_out is not None:
             regions_out.close()
         return count

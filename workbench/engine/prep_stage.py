@@ -5,9 +5,8 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from joblib.externals.loky import get_reusable_executor
 
@@ -28,6 +27,9 @@ from workbench.sources import (
     prefetch,
 )
 from workbench.structure import ChainSpec, Manifest, write_fasta
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["PrepStage", "SequenceIndex"]
 
@@ -62,7 +64,8 @@ def _estimate_total(inputs: tuple[str, ...]) -> int | None:
 
 
 class PrepStage:
-    """Runs prep over every input and writes structures, chains, FASTA and graphs."""
+    """Runs prep over every input and writes structures, chains, FASTA and graphs (into the
+    run's graph writer, which the run commits when every stage that writes graphs is done)."""
 
     def __init__(
         self,
@@ -72,6 +75,7 @@ class PrepStage:
         spec: ChainSpec | None,
         manifest: Manifest | None,
         task: PrepTask,
+        graphs: GraphWriter,
         workers: int,
         chunk_size: int,
         emitter: Emitter,
@@ -82,6 +86,8 @@ class PrepStage:
         self.spec = spec
         self.manifest = manifest
         self.task = task
+        self.graphs = graphs
+        self.client: Client | None = None
         self.workers = workers
         self.chunk_size = chunk_size or 4
         self.write_merged = task.write_merged
@@ -91,7 +97,6 @@ class PrepStage:
         self.done = 0
         self.failed = 0
         self._seen: set[str] = set()
-        self._written: set[str] = set()
         self._source_failures: list[SourceFailure] = []
 
     def _pairs(self) -> Iterator[tuple[Item, ChainSpec | None]]:
@@ -112,7 +117,10 @@ class PrepStage:
         self._seen.add(candidate)
         return candidate
 
-    def run(self) -> None:
+    def run(self, client: Client | None = None) -> None:
+        """Prep every input; chunks go to ``client``'s Dask workers when given, else to local
+        joblib (loky) processes."""
+        self.client = client
         total = _estimate_total(self.inputs)
         layout = self.layout
         layout.root.mkdir(parents=True, exist_ok=True)
@@ -120,10 +128,8 @@ class PrepStage:
         chains = TableWriter(layout.chains, CHAINS_SCHEMA)
         if self.write_merged:
             layout.merged.mkdir(exist_ok=True)
-        with (
-            _graph_writer(layout.graphs) as graphs,
-            atomic_open(layout.fasta, "w", suffix=PARTIAL_SUFFIX) as fasta,
-        ):
+        graphs = self.graphs.open()
+        with atomic_open(layout.fasta, "w", suffix=PARTIAL_SUFFIX) as fasta:
 
             def record(result: PrepResult) -> None:
                 self._record(result, structures, chains, graphs, fasta)
@@ -135,8 +141,6 @@ class PrepStage:
                 self.emit.count_cache(STAGE, corrupt=self._take_corrupt())
                 self.emit.progress(STAGE, self.done + self.failed, total)
             self._record_source_failures(structures)
-            if not self.cancel.is_set():
-                graphs.remove_except(self._written)
         structures.close()
         chains.close()
         self.emit.progress(STAGE, self.done + self.failed, self.done + self.failed)
@@ -145,13 +149,13 @@ class PrepStage:
         return sum(c.corrupt for c in self.task.store().take_counts().values())
 
     def _results(self) -> Iterator[list[PrepResult]]:
-        """Cache hits straight from the parent; misses in chunks through the process pool.
+        """Cache hits straight from the parent; misses in chunks through the worker pool.
 
         At most two chunks per worker are in flight, so memory stays bounded however many
-        items stream in; with one worker everything runs in this process.
+        items stream in; with one local worker everything runs in this process.
         """
-        executor = None
-        in_flight: deque[Future] = deque()
+        pool = _Pool(self.client, self.workers)
+        in_flight: deque = deque()
         chunk: list[tuple[Item, ChainSpec | None]] = []
         for item, spec in self._pairs():
             hit = self.task.lookup(item, spec)
@@ -161,19 +165,18 @@ class PrepStage:
             chunk.append((item, spec))
             if len(chunk) < self.chunk_size:
                 continue
-            if self.workers == 1:
+            if pool.inline:
                 yield prep_chunk(self.task, chunk)
             else:
-                executor = executor or get_reusable_executor(max_workers=self.workers)
-                in_flight.append(executor.submit(prep_chunk, self.task, chunk))
-                while len(in_flight) >= 2 * self.workers:
+                in_flight.append(pool.submit(self.task, chunk))
+                while len(in_flight) >= 2 * pool.slots:
                     yield in_flight.popleft().result()
             chunk = []
         if chunk:
-            if executor is None:
+            if pool.idle:
                 yield prep_chunk(self.task, chunk)
             else:
-                in_flight.append(executor.submit(prep_chunk, self.task, chunk))
+                in_flight.append(pool.submit(self.task, chunk))
         while in_flight:
             yield in_flight.popleft().result()
 
@@ -236,9 +239,8 @@ class PrepStage:
                 reason=result.error or "unknown error",
             )
             return
-        if not graphs.holds(item_id, result.key):
+        if not graphs.keep(item_id, result.key):
             graphs.write_image(item_id, result.graph_image(), result.key)
-        self._written.add(item_id)
         for row in result.chains:
             chains.append(
                 {
@@ -267,11 +269,24 @@ class PrepStage:
         )
 
 
-def _graph_writer(path: Path) -> GraphWriter:
-    """graphs.h5 opened for appending: groups of an earlier run into this folder are reused
-    when their cache key matches; a file left unreadable by a killed run is started afresh."""
-    try:
-        return GraphWriter(path).open()
-    except OSError:
-        path.unlink(missing_ok=True)
-        return GraphWriter(path).open()
+class _Pool:
+    """Where prep chunks run: a Dask client's workers (futures; a chunk whose worker dies is
+    rescheduled by the scheduler), or a local loky process pool started on first use."""
+
+    def __init__(self, client: Client | None, workers: int) -> None:
+        self.client = client
+        self.inline = client is None and workers == 1
+        self.slots = max(1, sum(client.nthreads().values())) if client is not None else workers
+        self._executor = None
+
+    @property
+    def idle(self) -> bool:
+        """No pool started (one local worker, or too few items): the last chunk runs here."""
+        return self.client is None and self._executor is None
+
+    def submit(self, task: PrepTask, chunk: list[tuple[Item, ChainSpec | None]]):
+        """A future of the chunk's results (``.result()`` waits)."""
+        if self.client is not None:
+            return self.client.submit(prep_chunk, task, chunk, pure=False)
+        self._executor = self._executor or get_reusable_executor(max_workers=self.slots)
+        return self._executor.submit(prep_chunk, task, chunk)

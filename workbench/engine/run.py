@@ -7,9 +7,11 @@ import shutil
 import threading
 import time
 import uuid
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.engine.assemble import Assembler, sequence_rows
 from workbench.engine.cluster import dask_client
@@ -17,6 +19,7 @@ from workbench.engine.emitter import Emitter
 from workbench.engine.prep import PrepTask
 from workbench.engine.prep_stage import PrepStage
 from workbench.engine.stages import annotate_stage, embed_stage
+from workbench.output.graphs import GraphWriter
 from workbench.output.tables import SEQUENCES_SCHEMA, write_table
 from workbench.record.config import RunConfig
 from workbench.record.eventlog import EventLog
@@ -30,6 +33,9 @@ from workbench.record.events import (
 from workbench.record.layout import DATASET_FILES, RunLayout
 from workbench.record.runinfo import package_versions, write_run_json
 from workbench.structure import ANTIBODY_ROLES, load_manifest, parse_chain_spec
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["RunSummary", "execute"]
 
@@ -112,8 +118,11 @@ class _Run:
         emitter.emit(StageFinished, stage=name, done=done, failed=failed, seconds=seconds)
         emitter.flush()
 
-    def _later_stages(self, emitter: Emitter, prep: PrepStage) -> dict | None:
-        """Annotate, embed and assemble, each over the run's unique sequences."""
+    def _later_stages(
+        self, emitter: Emitter, prep: PrepStage, graphs: GraphWriter, client: Client | None
+    ) -> dict | None:
+        """Annotate, embed and assemble, each over the run's unique sequences; ``client``: the
+        cluster prep already used, else one is connected here when annotate or embed needs it."""
         config = self.config
         if self.cancel.is_set() or prep.done == 0:
             return None
@@ -122,12 +131,8 @@ class _Run:
         numbering = None
         embeddings = None
         uses_cluster = "annotate" in config.stages or (config.cluster and "embed" in config.stages)
-        with (
-            dask_client(config.cluster, config.workers) if uses_cluster else nullcontext() as client
-        ):
-            if client is not None:
-                self.info["dashboard"] = client.dashboard_link
-                self._json("running", {})
+        with self._client(uses_cluster and client is None) as own:
+            client = client or own
             if "annotate" in config.stages:
                 antibody = index.with_roles(ANTIBODY_ROLES)
 
@@ -157,9 +162,22 @@ class _Run:
 
                 self._stage(emitter, "embed", embed)
         if numbering is not None or embeddings is not None:
-            assembler = Assembler(self.layout, numbering, embeddings, config.embed.graph_embedding)
+            assembler = Assembler(
+                self.layout, numbering, embeddings, config.embed.graph_embedding, graphs
+            )
             self._stage(emitter, "assemble", lambda: (assembler.run(), 0))
         return numbering
+
+    @contextmanager
+    def _client(self, needed: bool) -> Iterator[Client | None]:
+        """The run's Dask client when ``needed`` (its dashboard recorded in run.json), else None."""
+        if not needed:
+            yield None
+            return
+        with dask_client(self.config.cluster, self.config.workers) as client:
+            self.info["dashboard"] = client.dashboard_link
+            self._json("running", {})
+            yield client
 
     def execute(self) -> RunSummary:
         config = self.config
@@ -173,6 +191,7 @@ class _Run:
         manifest = load_manifest(config.manifest) if config.manifest else None
         log = EventLog(self.layout.events)
         emitter = Emitter(log, self.run_id)
+        graphs = GraphWriter(self.layout.graphs, fresh=True)
         self._json("running", {"items": 0, "done": 0, "failed": 0})
         emitter.emit(RunStarted, config=config.to_dict(), n_inputs=len(config.inputs))
         emitter.flush()
@@ -182,6 +201,7 @@ class _Run:
             spec=spec,
             manifest=manifest,
             task=PrepTask(params, config.cache_dir, not config.no_cache, config.write_merged),
+            graphs=graphs,
             workers=config.workers,
             chunk_size=config.chunk_size,
             emitter=emitter,
@@ -189,8 +209,12 @@ class _Run:
         )
         status = "crashed"
         try:
-            self._stage(emitter, "prep", lambda: (prep.run(), (prep.done, prep.failed))[1])
-            numbering = self._later_stages(emitter, prep)
+            # one fresh graphs.h5, renamed over the old one when the stages are done
+            with graphs, self._client(config.prep_on_dask) as client:
+                self._stage(
+                    emitter, "prep", lambda: (prep.run(client), (prep.done, prep.failed))[1]
+                )
+                numbering = self._later_stages(emitter, prep, graphs, client)
             write_table(
                 self.layout.sequences,
                 sequence_rows(prep.sequences, numbering, config.annotate.scheme),

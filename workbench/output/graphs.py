@@ -15,13 +15,20 @@ Atomicity: an item is written under a hidden temporary name (``.tmp-<item_id>``)
 so a reader never trusts a half-written group; temporary groups are ignored and replaced. A group
 copied from a :func:`graph_image` carries the prep cache key it was made under (attribute
 ``key``), so a rerun into the same run directory keeps the groups that are already right.
-Concurrency: one writer at a time, and HDF5 file locking keeps readers out while it is open:
-open readers after the stage that writes the file has finished.
+Files: a run writes one fresh file (``GraphWriter(path, fresh=True)``) beside the old one through
+prep and assemble, carries over the old file's groups that are still right (``keep``)
+and renames it over ``graphs.h5`` at its clean end. So the file never grows on reruns (HDF5
+frees no space of deleted groups), a killed run leaves the previous file whole, a reader holding
+the old file keeps reading it (its inode), and a reader opening ``graphs.h5`` by name during a
+run finds the previous complete file, never a half-written or locked one. Amending in place
+(``GraphWriter(path)``) goes through a copy renamed over the file when another process holds it
+open (HDF5's file lock); an unreadable file is an error. Nothing deletes a file a reader holds.
 """
 
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -29,6 +36,7 @@ from typing import TYPE_CHECKING
 import h5py
 import numpy as np
 
+from workbench.fs import PARTIAL_SUFFIX, AtomicFile
 from workbench.graph import FEATURE_GROUPS, InterfaceGraph
 from workbench.structure import ResidueMap
 
@@ -101,17 +109,52 @@ def graph_image(graph: InterfaceGraph, residues: ResidueMap, source: str = "") -
     return buffer.getvalue()
 
 
-class GraphWriter:
-    """Appends items to a graphs.h5 file; use as a context manager."""
+def _held(exc: OSError) -> bool:
+    """Whether opening failed because the file is open elsewhere (HDF5's file lock, or this
+    process holding it read-only), not because it is unreadable."""
+    return isinstance(exc, BlockingIOError) or any(
+        words in str(exc) for words in ("unable to lock file", "already open")
+    )
 
-    def __init__(self, path: str | Path) -> None:
+
+def _open_previous(path: Path) -> h5py.File | None:
+    """The earlier file read-only, for groups to carry over; None when absent or unreadable
+    (a file left by a killed run is simply not reused)."""
+    try:
+        return h5py.File(path, "r")
+    except OSError:
+        return None
+
+
+class GraphWriter:
+    """Writes graphs.h5; use as a context manager. ``fresh``: a new file replacing the old one
+    on a clean close (groups still right are carried over by :meth:`keep`); otherwise the file
+    is amended, through a copy when another process holds it open."""
+
+    def __init__(self, path: str | Path, *, fresh: bool = False) -> None:
         self.path = Path(path)
+        self.fresh = fresh
         self._file: h5py.File | None = None
+        self._previous: h5py.File | None = None
+        self._temp: AtomicFile | None = None
 
     def open(self) -> GraphWriter:
-        """Open the file for appending (idempotent); OSError when it cannot be read as HDF5."""
-        if self._file is None:
+        """Open for writing (idempotent); OSError when an existing file cannot be read as HDF5."""
+        if self._file is not None:
+            return self
+        if self.fresh:
+            self._previous = _open_previous(self.path)
+            self._temp = AtomicFile(self.path, suffix=PARTIAL_SUFFIX)
+            self._file = h5py.File(self._temp.path, "w")
+            return self
+        try:
             self._file = h5py.File(self.path, "a")
+        except OSError as exc:
+            if not _held(exc):
+                raise
+            self._temp = AtomicFile(self.path, suffix=PARTIAL_SUFFIX)
+            shutil.copyfile(self.path, self._temp.path)
+            self._file = h5py.File(self._temp.path, "a")
         return self
 
     def __enter__(self) -> GraphWriter:
@@ -123,13 +166,23 @@ class GraphWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        self.close(commit=exc_type is None)
 
-    def close(self) -> None:
-        """Flush and close the file."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+    def close(self, commit: bool = True) -> None:
+        """Close the file; a fresh or copied file replaces graphs.h5 (``commit``) or is dropped."""
+        if self._file is None:
+            return
+        self._file.close()
+        self._file = None
+        if self._previous is not None:
+            self._previous.close()
+            self._previous = None
+        if self._temp is not None:
+            temp, self._temp = self._temp, None
+            if commit:
+                temp.commit()
+            else:
+                temp.discard()
 
     @property
     def file(self) -> h5py.File:
@@ -149,17 +202,16 @@ class GraphWriter:
         f[tmp].attrs["key"] = key
         self._publish(tmp, item_id)
 
-    def holds(self, item_id: str, key: str) -> bool:
-        """Whether the file already holds this item written under cache key ``key``."""
-        group = self.file.get(item_id)
-        return group is not None and key != "" and group.attrs.get("key") == key
-
-    def remove_except(self, keep: set[str]) -> int:
-        """Delete the groups of items not in ``keep`` (left by an earlier run); returns count."""
-        stale = [name for name in self.file if name not in keep]
-        for name in stale:
-            del self.file[name]
-        return len(stale)
+    def keep(self, item_id: str, key: str) -> bool:
+        """Keep the item's group when it was written under cache key ``key`` (copied over from
+        the previous file when fresh); whether it was kept."""
+        source = self._previous if self.fresh else self.file
+        group = None if source is None else source.get(item_id)
+        if group is None or key == "" or group.attrs.get("key") != key:
+            return False
+        if self.fresh:
+            self.file.copy(group, item_id)
+        return True
 
     def _publish(self, tmp: str, item_id: str) -> None:
         f = self.file
@@ -199,7 +251,6 @@ class GraphWriter:
         if name not in order:
             group.attrs["node_features"] = _strings(np.array([*order, name], dtype=str))
         group.attrs["key"] = ""  # no longer the group its cache key made: never reused as is
-        self.file.flush()
 
 
 def _default_columns(name: str, width: int, old: h5py.Dataset | None) -> tuple[str, ...]:

@@ -101,36 +101,61 @@ def check_row(row: Mapping[str, Any], schema: pa.Schema, path: Path) -> Mapping[
 
 
 class TableWriter:
-    """Streams rows into a Parquet file in batches; the file appears only when closed cleanly."""
+    """Streams rows into a Parquet file in row groups of ``row_group_rows``, so a reader's footer
+    stays small however rows arrive; the file appears only when closed cleanly."""
 
-    def __init__(self, path: str | Path, schema: pa.Schema, batch_rows: int = 2048) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        schema: pa.Schema,
+        batch_rows: int = 2048,
+        row_group_rows: int = 65_536,
+    ) -> None:
         self.path = Path(path)
         self.schema = schema
         self._temp = AtomicFile(self.path, suffix=PARTIAL_SUFFIX)
         self._writer = pq.ParquetWriter(self._temp.path, schema)
         self._rows: list[Mapping[str, Any]] = []
+        self._tables: list[pa.Table] = []
+        self._buffered = 0
         self._batch_rows = batch_rows
+        self._row_group_rows = row_group_rows
         self.count = 0
 
     def append(self, row: Mapping[str, Any]) -> None:
         self._rows.append(check_row(row, self.schema, self.path))
         self.count += 1
         if len(self._rows) >= self._batch_rows:
-            self.flush()
+            self._buffer_rows()
 
     def extend_columns(self, columns: Mapping[str, Any]) -> None:
         """Append many rows given column-wise (arrays or lists of equal length)."""
-        self.flush()
+        self._buffer_rows()
         table = pa.Table.from_pydict(
             dict(check_row(columns, self.schema, self.path)), schema=self.schema
         )
-        self._writer.write_table(table)
         self.count += table.num_rows
+        self._buffer(table)
+
+    def _buffer_rows(self) -> None:
+        """Turn the pending row dicts into a columnar table (bounded Python objects)."""
+        if self._rows:
+            rows, self._rows = self._rows, []
+            self._buffer(pa.Table.from_pylist(rows, schema=self.schema))
+
+    def _buffer(self, table: pa.Table) -> None:
+        self._tables.append(table)
+        self._buffered += table.num_rows
+        if self._buffered >= self._row_group_rows:
+            self.flush()
 
     def flush(self) -> None:
-        if self._rows:
-            self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
-            self._rows = []
+        """Write everything buffered as one row group."""
+        self._buffer_rows()
+        if self._buffered:
+            table = pa.concat_tables(self._tables).combine_chunks()
+            self._writer.write_table(table, row_group_size=table.num_rows)
+            self._tables, self._buffered = [], 0
 
     def close(self) -> Path:
         self.flush()

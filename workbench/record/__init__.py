@@ -8,7 +8,8 @@ Data model
 - :class:`RunLayout`: the run directory's file names (run.json, events.sqlite, the Parquet
   tables, complexes.fasta, graphs.h5, embeddings.h5, merged/), the one place that spells them.
 - Events: slotted dataclasses with ``run_id`` and ``t`` (unix seconds), one writer
-  (:class:`EventLog`, SQLite in WAL mode) and any number of live readers (:func:`read_events`).
+  (:class:`EventLog`, SQLite in WAL mode) and any number of live readers (:func:`read_events`,
+  :func:`event_pages` for a late reader of a long log, one page in memory at a time).
 - :class:`RunFold`: the one fold of events into stage progress (items), device throughput
   (padded tokens per second), cache lookups and failures; the terminal bars
   (:func:`watch`), the app's monitor and the report all draw it.
@@ -46,6 +47,7 @@ __all__ = [
     "StageStarted",
     "StageStatus",
     "event_from_dict",
+    "event_pages",
     "open_run",
     "package_versions",
     "read_events",
@@ -89,6 +91,7 @@ __getattr__, __dir__ = lazy_exports(
         "StageStarted": "events",
         "StageStatus": "fold",
         "event_from_dict": "events",
+        "event_pages": "eventlog",
         "open_run": "view",
         "package_versions": "runinfo",
         "read_events": "eventlog",

@@ -31,10 +31,11 @@ from workbench.schema import (
 )
 from workbench.structure import split_chain_ids
 
-__all__ = ["RUN_OPTIONS", "STAGES", "RunConfig", "Stage"]
+__all__ = ["RUN_OPTIONS", "STAGES", "Executor", "RunConfig", "Stage"]
 
 Stage = Literal["prep", "annotate", "embed"]
 STAGES: tuple[Stage, ...] = get_args(Stage)
+Executor = Literal["joblib", "dask"]
 
 
 def _cores() -> int:
@@ -92,6 +93,12 @@ class RunConfig:
         placeholder="tcp://host:8786",
         help="Dask scheduler address (tcp://host:8786); None = a local cluster",
     )
+    executor: Executor = option(
+        "joblib",
+        expert=True,
+        help="where prep runs: joblib processes here, or dask (the --cluster scheduler's "
+        "workers; without --cluster a LocalCluster of --workers processes); --cluster implies dask",
+    )
     graph: GraphParams = field(default_factory=lambda: GraphParams(voronota=True))
     annotate: AnnotateOptions = field(default_factory=AnnotateOptions)
     embed: EmbedOptions = field(default_factory=EmbedOptions)
@@ -115,6 +122,11 @@ class RunConfig:
     def build(cls, **values: Any) -> RunConfig:
         """A configuration from flat option names (``cutoff=4.5``, ``model="random:..."``)."""
         return build(cls, values)
+
+    @property
+    def prep_on_dask(self) -> bool:
+        """Whether prep chunks go to Dask workers rather than local joblib processes."""
+        return self.executor == "dask" or self.cluster is not None
 
     @property
     def run_dir(self) -> Path:

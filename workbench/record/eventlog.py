@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from workbench.record.events import Event, event_from_dict
 
-__all__ = ["EventLog", "read_events"]
+__all__ = ["PAGE_EVENTS", "EventLog", "event_pages", "read_events"]
+
+PAGE_EVENTS = 10_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -52,8 +54,11 @@ class EventLog:
         self.close()
 
 
-def read_events(path: str | Path, after: int = 0) -> list[tuple[int, Event]]:
-    """Events with id > ``after`` as (id, event); safe while a writer is appending.
+def read_events(
+    path: str | Path, after: int = 0, limit: int | None = None
+) -> list[tuple[int, Event]]:
+    """Events with id > ``after`` as (id, event), at most ``limit`` of them (None: all); safe
+    while a writer is appending.
 
     A log not created yet, or created but without its table yet, holds no events.
     """
@@ -63,7 +68,8 @@ def read_events(path: str | Path, after: int = 0) -> list[tuple[int, Event]]:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
         rows = db.execute(
-            "SELECT id, payload FROM events WHERE id > ? ORDER BY id", (after,)
+            "SELECT id, payload FROM events WHERE id > ? ORDER BY id LIMIT ?",
+            (after, -1 if limit is None else limit),
         ).fetchall()
     except sqlite3.OperationalError as exc:
         if "no such table" not in str(exc):
@@ -72,3 +78,17 @@ def read_events(path: str | Path, after: int = 0) -> list[tuple[int, Event]]:
     finally:
         db.close()
     return [(row_id, event_from_dict(json.loads(payload))) for row_id, payload in rows]
+
+
+def event_pages(
+    path: str | Path, after: int = 0, page: int = PAGE_EVENTS
+) -> Iterator[list[tuple[int, Event]]]:
+    """The events after ``after`` in pages of at most ``page``, so a late reader of a long log
+    holds one page at a time."""
+    while True:
+        batch = read_events(path, after=after, limit=page)
+        if batch:
+            yield batch
+        if len(batch) < page:
+            return
+        after = batch[-1][0]

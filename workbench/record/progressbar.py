@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from workbench.record.eventlog import read_events
+from workbench.record.eventlog import event_pages
 from workbench.record.fold import RunFold, StageStatus
 
 __all__ = ["TerminalBars", "watch"]
@@ -57,7 +57,8 @@ def watch(
     bars = None if quiet else TerminalBars()
 
     def drain() -> None:
-        fold.feed(read_events(events_path, after=fold.last_id))
+        for page in event_pages(events_path, after=fold.last_id):
+            fold.feed(page)
         if bars is not None:
             bars.draw(fold.stage_status())
 

@@ -6,6 +6,7 @@ absent run.json as ``info`` None, an event log without its table yet as no event
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.output.tables import read_table
-from workbench.record.eventlog import read_events
+from workbench.record.eventlog import PAGE_EVENTS, event_pages, read_events
 from workbench.record.events import Event
 from workbench.record.layout import RunLayout
 from workbench.record.runinfo import read_run_json, run_info
@@ -60,9 +61,15 @@ class RunView:
     def regions(self) -> pd.DataFrame:
         return read_table(self.layout.regions)
 
-    def events(self, after: int = 0) -> list[tuple[int, Event]]:
-        """(id, event) with id > ``after``, in order."""
-        return read_events(self.layout.events, after=after)
+    def events(self, after: int = 0, limit: int | None = None) -> list[tuple[int, Event]]:
+        """(id, event) with id > ``after``, in order, at most ``limit`` (None: all)."""
+        return read_events(self.layout.events, after=after, limit=limit)
+
+    def event_pages(
+        self, after: int = 0, page: int = PAGE_EVENTS
+    ) -> Iterator[list[tuple[int, Event]]]:
+        """The events after ``after`` in pages of at most ``page``: memory bounded by a page."""
+        return event_pages(self.layout.events, after=after, page=page)
 
     def graph(self, item_id: str):
         """The item's interface graph (see workbench.output.graphs.read_graph)."""

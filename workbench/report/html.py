@@ -236,7 +236,8 @@ def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
     meta = view.info or {}
     fold = RunFold()
     charts = RunCharts(rollover=None)
-    charts.apply(fold.feed(view.events()))
+    for page in view.event_pages():
+        charts.apply(fold.feed(page))
     outcome = run_outcome(fold, meta)
     stages = fold.stage_status()
     charts.set_stages(stages)

@@ -23,6 +23,7 @@ from workbench.record import (
     run_outcome,
     untrained_weights,
 )
+from workbench.record.eventlog import PAGE_EVENTS
 from workbench.record.fold import Update
 from workbench.report.charts import RunCharts
 from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds
@@ -160,9 +161,10 @@ class RunMonitor(Viewer):
         return self._charts
 
     def poll(self) -> Update:
-        """Read the events added since the last poll and show what they change."""
+        """Read the events added since the last poll (one page of them, so a monitor opened on a
+        long log catches up page by page in bounded memory) and show what they change."""
         view = RunView(self.run_dir)
-        update = self._fold.feed(view.events(after=self._fold.last_id))
+        update = self._fold.feed(view.events(after=self._fold.last_id, limit=PAGE_EVENTS))
         self._charts.apply(update)
         meta = self._read_meta(view)
         outcome = self._outcome(meta, new_events=update.last_id > self.n_events)
