@@ -17,6 +17,7 @@ from workbench.engine.emitter import Emitter
 from workbench.engine.prep import PrepTask
 from workbench.engine.prep_stage import PrepStage
 from workbench.engine.stages import annotate_stage, embed_stage
+from workbench.engine.telemetry import Telemetry
 from workbench.output.tables import SEQUENCES_SCHEMA, write_table
 from workbench.record.config import RunConfig
 from workbench.record.eventlog import EventLog
@@ -184,9 +185,15 @@ class _Run:
             cancel=self.cancel,
         )
         status = "crashed"
+        sampling = (
+            Telemetry(emitter, config.telemetry_interval)
+            if config.telemetry == "on"
+            else nullcontext()
+        )
         try:
-            self._stage(emitter, "prep", lambda: (prep.run(), (prep.done, prep.failed))[1])
-            numbering = self._later_stages(emitter, prep)
+            with sampling:
+                self._stage(emitter, "prep", lambda: (prep.run(), (prep.done, prep.failed))[1])
+                numbering = self._later_stages(emitter, prep)
             write_table(
                 self.layout.sequences,
                 sequence_rows(prep.sequences, numbering, config.annotate.scheme),
