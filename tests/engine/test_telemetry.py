@@ -15,13 +15,15 @@ from workbench.engine.emitter import Emitter
 from workbench.engine.telemetry import Telemetry
 from workbench.record.eventlog import EventLog, read_events
 from workbench.record.events import DeviceSample, HostSample, RunFinished, RunStarted
+from workbench.record.fold import RunFold
 
-INTERVAL = 0.2
+INTERVAL = 0.1
+GIB = 2**30
 
 
 def _prep_run(complexes_dir: Path, out: Path, cache_dir: Path, **options):
     return workbench.run(
-        [complexes_dir / f"{c}.pdb" for c in ("1VFB", "4Y7M", "5JMO")],
+        [complexes_dir],
         out,
         manifest=str(complexes_dir / "cases.tsv"),
         stages=("prep",),
@@ -94,8 +96,8 @@ def fake_nvml(devices: list[dict]) -> types.ModuleType:
 
 
 DEVICES = [
-    {"util": 87, "used": 30 * 2**30, "total": 80 * 2**30, "power_mw": 250_000, "temp": 61},
-    {"util": 12, "used": 79 * 2**30, "total": 80 * 2**30, "power_mw": None, "temp": 45},
+    {"util": 87, "used": 30 * GIB, "total": 80 * GIB, "power_mw": 250_000, "temp": 61},
+    {"util": 12, "used": 79 * GIB, "total": 80 * GIB, "power_mw": None, "temp": 45},
 ]
 
 
@@ -114,11 +116,16 @@ def test_gpu_records_carry_the_nvml_readings(tmp_path, monkeypatch):
     gpu = [e for e in events if isinstance(e, DeviceSample)]
     assert [e.device for e in gpu] == ["cuda:0", "cuda:1"] * 2
     first, second = gpu[0], gpu[1]
-    assert (first.util_percent, first.mem_used, first.mem_total) == (87.0, 30 * 2**30, 80 * 2**30)
+    assert (first.util_percent, first.mem_used, first.mem_total) == (87.0, 30 * GIB, 80 * GIB)
     assert (first.power_w, first.temp_c, first.host) == (250.0, 61.0, "node1")
-    assert (second.util_percent, second.mem_used, second.power_w) == (12.0, 79 * 2**30, None)
+    assert (second.util_percent, second.mem_used, second.power_w) == (12.0, 79 * GIB, None)
     assert sum(isinstance(e, HostSample) for e in events) == 2
     assert nvml.calls == ["init", "shutdown"]
+    fold = RunFold()
+    fold.feed(enumerate(events, start=1))
+    busy, near_full = fold.resources.row("cuda:0"), fold.resources.row("cuda:1")
+    assert (busy.samples, busy.mean, busy.p95, busy.busy_share) == (2, 87.0, 87.0, 1.0)
+    assert (near_full.mean, near_full.peak_mem, near_full.mem_total) == (12.0, 79 * GIB, 80 * GIB)
 
 
 def test_cuda_visible_devices_maps_cuda_names_to_nvml_indices(tmp_path, monkeypatch):

@@ -21,7 +21,9 @@ from workbench.engine.emitter import Emitter
 from workbench.record.config import cores_available
 from workbench.record.events import DeviceSample, HostSample
 
-__all__ = ["HostSampler", "NvmlSampler", "Telemetry", "cuda_present"]
+__all__ = ["RESCAN_S", "HostSampler", "NvmlSampler", "Telemetry", "cuda_present"]
+
+RESCAN_S = 5.0  # seconds between scans for new child processes (prep pools, Dask workers)
 
 
 def cuda_present() -> bool:
@@ -49,6 +51,7 @@ class HostSampler:
         self.cores = cores_available()
         self._root = psutil.Process(pid)
         self._procs: dict[int, psutil.Process] = {}
+        self._scanned = float("-inf")
         self._last = time.monotonic()
         self._disk = psutil.disk_io_counters()
         self._net = psutil.net_io_counters()
@@ -58,22 +61,24 @@ class HostSampler:
 
     def _tree(self) -> tuple[float, int, int]:
         """CPU % (100 = one core) and RSS summed over the root and its descendants."""
-        try:
-            alive = [self._root, *self._root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            alive = []
-        cpu, rss, seen = 0.0, 0, {}
-        for proc in alive:
-            proc = self._procs.get(proc.pid, proc)  # a kept object remembers its last CPU times
+        now = time.monotonic()
+        if now - self._scanned >= RESCAN_S:  # a scan reads every process of the host: ~1 ms
+            self._scanned = now
+            try:
+                found = self._root.children(recursive=True)
+            except psutil.NoSuchProcess:
+                found = []
+            kept = {self._root.pid: self._root, **self._procs}  # they remember their CPU times
+            self._procs = {p.pid: kept.get(p.pid, p) for p in [self._root, *found]}
+        cpu, rss = 0.0, 0
+        for pid, proc in list(self._procs.items()):
             try:
                 with proc.oneshot():
                     cpu += proc.cpu_percent(None)
                     rss += proc.memory_info().rss
             except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
-            seen[proc.pid] = proc
-        self._procs = seen
-        return cpu, rss, len(seen)
+                del self._procs[pid]
+        return cpu, rss, len(self._procs)
 
     def sample(self) -> dict[str, Any]:
         """HostSample fields since the previous call."""
@@ -195,5 +200,10 @@ class Telemetry:
                 self.emitter.emit(DeviceSample, host=self.host, **fields)
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
+        """Samples on a fixed grid, so the time a sample takes does not stretch the interval."""
+        due = time.monotonic() + self.interval
+        while not self._stop.wait(max(0.0, due - time.monotonic())):
             self.sample_once()
+            due += self.interval
+            if due < time.monotonic():  # a sample overran: restart the grid, never catch up
+                due = time.monotonic() + self.interval

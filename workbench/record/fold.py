@@ -2,8 +2,9 @@
 
 The terminal bars, the app's monitor, the notebook widgets and the report all feed the same
 events through :class:`RunFold` (the pattern of dask's ``diagnostics/progress.py``: a record,
-several views). It keeps only running totals, so feeding the log in id-ordered batches costs
-time proportional to the new events, never to the whole log. Times are seconds since the run
+several views). It keeps running totals (and, in :class:`ResourceFold`, the telemetry values for
+their percentiles), so feeding the log in id-ordered batches costs time proportional to the new
+events, never to the whole log. Times are seconds since the run
 started (the ``RunStarted`` event, else the first event seen).
 """
 
@@ -25,6 +26,7 @@ from workbench.record.events import (
     StageProgress,
     StageStarted,
 )
+from workbench.record.resources import ResourceFold
 
 __all__ = [
     "CachePoint",
@@ -151,6 +153,8 @@ class RunFold:
     cache: dict[str, CachePoint] = field(default_factory=dict)  # stage -> latest cumulative
     failures: list[Failure] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
+    config: dict | None = None  # the RunStarted configuration
+    resources: ResourceFold = field(default_factory=ResourceFold)  # telemetry and device work
 
     def feed(self, batch: Iterable[tuple[int, Event]]) -> Update:
         """Fold id-ordered events in; events with ids already seen are ignored."""
@@ -167,6 +171,9 @@ class RunFold:
                 self.t0 = event.t if self.t0 is None else min(self.t0, event.t)
             self.last_t = event.t
             rel = event.t - self.t0
+            self.resources.add(event)
+            if isinstance(event, RunStarted):
+                self.config = event.config
             if isinstance(event, BatchDone):
                 throughput.append(self._batch(event, rel))
             elif isinstance(event, CacheStats):
