@@ -22,7 +22,16 @@ from workbench.record.events import (
     StageStarted,
 )
 
-__all__ = ["BUSY_PERCENT", "RUN", "DeviceWork", "ResourceFold", "ResourceRow"]
+__all__ = [
+    "BUSY_PERCENT",
+    "HOST_CPU",
+    "IOWAIT",
+    "PROCESS_CPU",
+    "RUN",
+    "DeviceWork",
+    "ResourceFold",
+    "ResourceRow",
+]
 
 BUSY_PERCENT = 10.0  # a sample at or above this utilisation counts as busy
 RUN = "run"  # the stage name of whole-run rows
