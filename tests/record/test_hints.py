@@ -120,3 +120,17 @@ def test_a_balanced_run_has_no_hint():
     events = stage("prep", 0.0, 6.0, body)
     events += stage("embed", 6.0, 12.0, batches("sim:1.0", [8.0, 9.0, 10.0], 1.0))
     assert hints(events) == {}
+
+
+def test_the_cli_summary_prints_the_hints(tmp_path, capsys):
+    from workbench.cli import _print_hints
+    from workbench.record.eventlog import EventLog
+    from workbench.record.layout import RunLayout
+
+    layout = RunLayout(tmp_path)
+    starved = stage("embed", 0.0, 10.0, batches("sim:1.0", [2.0, 4.0, 6.0, 8.0], 1.0))
+    with EventLog(layout.events) as log:
+        log.extend([RunStarted(run_id="r", t=0.0, config={"workers": 8}), *starved])
+    _print_hints(layout)
+    out = capsys.readouterr().out
+    assert out.startswith("  hint (data-starved): sim:1.0 sat idle 43 % (3.0 of 7.0 s)")
