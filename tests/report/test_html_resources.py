@@ -6,53 +6,17 @@ import html
 import re
 import shutil
 
+from report.recorded import telemetry_samples  # tests/ is on sys.path (rootdir conftest)
+
 from workbench.record.eventlog import EventLog
-from workbench.record.events import DeviceSample, HostSample
 from workbench.report import write_report
-
-GIB = 2**30
-
-
-def samples(t0: float) -> list:
-    out = []
-    for i, iowait in enumerate([4.0, 25.0, 30.0, 28.0]):
-        out.append(
-            HostSample(
-                run_id="run-test",
-                t=t0 + i,
-                host="node1",
-                cores=4,
-                cpu_percent=60.0,
-                iowait_percent=iowait,
-                read_bps=5e7,
-                write_bps=1e6,
-                net_bps=0.0,
-                proc_cpu_percent=150.0,
-                proc_rss=3 * GIB,
-                n_procs=3,
-            )
-        )
-        out.append(
-            DeviceSample(
-                run_id="run-test",
-                t=t0 + i,
-                host="node1",
-                device="cuda:0",
-                util_percent=40.0 + 10 * i,
-                mem_used=(10 + i) * GIB,
-                mem_total=16 * GIB,
-                power_w=200.0,
-                temp_c=60.0,
-            )
-        )
-    return out
 
 
 def test_the_report_shows_the_resource_table_and_the_hints(recorded_run, tmp_path):
     run = tmp_path / "run"
     shutil.copytree(recorded_run, run)
     with EventLog(run / "events.sqlite") as log:
-        log.extend(samples(1_700_000_008.0))
+        log.extend(telemetry_samples())
     page = html.unescape(write_report(run, tmp_path / "report.html").read_text())
     section = page[page.index("<h2 id='resources'>Resources</h2>") :]
     assert "<b>storage-bound</b>: iowait p95 30 % (mean 22 %)" in section
@@ -68,6 +32,8 @@ def test_the_report_shows_the_resource_table_and_the_hints(recorded_run, tmp_pat
         "<td>sim:0</td><td>embed</td><td>3</td><td>2.5</td><td>38</td><td>260</td>",
     ):
         assert row in cells, row
+    for name in ("telemetry:host cpu", "telemetry:iowait", "telemetry:cuda:0"):
+        assert f'"name":"{name}"' in page
 
 
 def test_a_run_without_telemetry_says_so(recorded_run, tmp_path):
@@ -75,3 +41,4 @@ def test_a_run_without_telemetry_says_so(recorded_run, tmp_path):
     section = page[page.index("<h2 id='resources'>Resources</h2>") :]
     assert "No telemetry recorded (run with --telemetry on)." in section
     assert "storage-bound" not in section and "data-starved" in section
+    assert "utilisation-figure" not in page

@@ -53,9 +53,8 @@ class HostSampler:
         self._procs: dict[int, psutil.Process] = {}
         self._scanned = float("-inf")
         self._last = time.monotonic()
-        self._disk = psutil.disk_io_counters()
-        self._net = psutil.net_io_counters()
-        psutil.cpu_percent(None)
+        self._disk = psutil.disk_io_counters(nowrap=False)
+        self._net = psutil.net_io_counters(nowrap=False)
         psutil.cpu_times_percent(None)
         self._tree()
 
@@ -85,7 +84,8 @@ class HostSampler:
         now = time.monotonic()
         elapsed = max(now - self._last, 1e-9)
         self._last = now
-        disk, net = psutil.disk_io_counters(), psutil.net_io_counters()
+        # deltas only, so psutil's wrap-around bookkeeping is not needed (a wrap reads as 0)
+        disk, net = psutil.disk_io_counters(nowrap=False), psutil.net_io_counters(nowrap=False)
         read_bps = write_bps = net_bps = 0.0
         if disk is not None and self._disk is not None:
             read_bps = (disk.read_bytes - self._disk.read_bytes) / elapsed
@@ -95,10 +95,12 @@ class HostSampler:
             net_bps = moved / elapsed
         self._disk, self._net = disk, net
         proc_cpu, proc_rss, n_procs = self._tree()
+        times = psutil.cpu_times_percent(None)
+        iowait = getattr(times, "iowait", 0.0)
         return {
             "cores": self.cores,
-            "cpu_percent": psutil.cpu_percent(None),
-            "iowait_percent": getattr(psutil.cpu_times_percent(None), "iowait", 0.0),
+            "cpu_percent": max(0.0, 100.0 - times.idle - iowait),  # psutil.cpu_percent's busy
+            "iowait_percent": iowait,
             "read_bps": max(0.0, read_bps),
             "write_bps": max(0.0, write_bps),
             "net_bps": max(0.0, net_bps),

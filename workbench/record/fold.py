@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from workbench.record.events import (
     BatchDone,
     CacheStats,
+    DeviceSample,
     Event,
+    HostSample,
     ItemFailed,
     ItemWarning,
     RunFinished,
@@ -26,7 +28,7 @@ from workbench.record.events import (
     StageProgress,
     StageStarted,
 )
-from workbench.record.resources import ResourceFold
+from workbench.record.resources import HOST_CPU, IOWAIT, ResourceFold
 
 __all__ = [
     "CachePoint",
@@ -34,6 +36,7 @@ __all__ = [
     "Note",
     "RunFold",
     "StageStatus",
+    "TelemetryPoint",
     "ThroughputPoint",
     "Update",
     "device_label",
@@ -49,6 +52,16 @@ class ThroughputPoint:
     t: float  # s since run start, when the batch finished
     tokens_per_s: float
     tokens_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class TelemetryPoint:
+    """One telemetry sample of one resource, as the monitor charts it."""
+
+    resource: str  # "host cpu", "iowait" or a device name
+    t: float  # s since run start
+    percent: float  # utilisation (iowait: share of CPU time waiting)
+    memory: float | None = None  # GiB in use: the process tree's RSS on "host cpu", a device's
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +129,7 @@ class Update:
     failures: tuple[Failure, ...] = ()
     warnings: int = 0
     stages_changed: bool = False
+    telemetry: tuple[TelemetryPoint, ...] = ()
 
 
 @dataclass(slots=True)
@@ -163,6 +177,7 @@ class RunFold:
         failures: list[Failure] = []
         warnings = 0
         stages_changed = False
+        telemetry: list[TelemetryPoint] = []
         for event_id, event in batch:
             if event_id <= self.last_id:
                 continue
@@ -193,6 +208,13 @@ class RunFold:
             elif isinstance(event, RunFinished):
                 self.status = event.status
                 stages_changed = True
+            elif isinstance(event, HostSample):
+                rss = event.proc_rss / 2**30
+                telemetry.append(TelemetryPoint(HOST_CPU, rel, event.cpu_percent, rss))
+                telemetry.append(TelemetryPoint(IOWAIT, rel, event.iowait_percent))
+            elif isinstance(event, DeviceSample):
+                used = event.mem_used / 2**30
+                telemetry.append(TelemetryPoint(event.device, rel, event.util_percent, used))
         return Update(
             self.last_id,
             tuple(throughput),
@@ -200,6 +222,7 @@ class RunFold:
             tuple(failures),
             warnings,
             stages_changed,
+            tuple(telemetry),
         )
 
     def stage_status(self, now: float | None = None) -> list[StageStatus]:

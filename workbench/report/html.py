@@ -30,9 +30,8 @@ from workbench.record import (
     run_outcome,
     untrained_weights,
 )
-from workbench.record.hints import bottleneck_hints
 from workbench.report.charts import RunCharts
-from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds
+from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds, hints_html
 
 __all__ = ["write_report"]
 
@@ -184,8 +183,9 @@ def _percent(share: float) -> str:
     return f"{100 * share:.0f}"
 
 
-def _resources(fold: RunFold) -> Div:
-    """Telemetry per resource and stage, each device's batch work, and the bottleneck hints."""
+def _resources(fold: RunFold, charts: RunCharts) -> list[Any]:
+    """The bottleneck hints, telemetry per resource and stage with its time series, and each
+    device's batch work."""
     resources = fold.resources
     table = pd.DataFrame(
         [
@@ -217,18 +217,16 @@ def _resources(fold: RunFold) -> Div:
         ],
         columns=["device", "stage", "batches", "busy s", "idle % of span", "tokens/s"],
     )
-    hints = bottleneck_hints(fold)
-    listed = "".join(
-        f"<li class='hint' data-kind='{_e(h.kind)}'><b>{_e(h.kind)}</b>: {_e(h.message)}</li>"
-        for h in hints
-    )
-    return _div(
+    section = _div(
         "<h2 id='resources'>Resources</h2>"
-        + (f"<ul class='hints'>{listed}</ul>" if hints else "<p>No bottleneck found.</p>")
+        + hints_html(fold)
         + _df_table(table, "No telemetry recorded (run with --telemetry on).")
         + "<h3>Device work</h3>"
         + _df_table(work, "No device batches recorded.")
     )
+    if not charts.telemetry_sources:
+        return [section]
+    return [section, row(charts.utilisation, charts.memory, sizing_mode="stretch_width")]
 
 
 def _histogram(values: np.ndarray, title: str, name: str) -> Any:
@@ -297,7 +295,7 @@ def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
         compute += [_div("<h3>Throughput per device</h3>"), charts.throughput, charts.tokens]
     if fold.cache:
         compute += _cache(fold, charts)
-    compute.append(_resources(fold))
+    compute += _resources(fold, charts)
     layout = column(
         _header(meta, fold, outcome, run_dir),
         _items(view),
