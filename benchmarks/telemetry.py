@@ -1,8 +1,8 @@
 """Telemetry's cost (issue 16; figures: on / off wall time ≤ 1.02, ≤ 1 ms per record).
 
 Wall time: the same prep run of perturbed decoys with telemetry on (1 s samples) and off, with
-no cache so each run does the work, ``REPEATS`` pairs in alternating order; the ratio of the fastest runs
-(the least disturbed by other work on the machine) and of the medians.
+no cache so each run does the work, ``REPEATS`` pairs in alternating order; the ratio of the
+fastest runs (the least disturbed by other work on the machine) and of the medians.
 Per record: ``Telemetry.sample_once`` into a real event log while four child processes run,
 as the run process does it (host counters, the process tree, the emitter's batched writes).
 
