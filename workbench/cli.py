@@ -87,6 +87,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     summary = outcome["summary"]
     print(summary)
     _print_failures(layout)
+    _print_hints(layout)
     return 0 if summary.status == "completed" else 3
 
 
@@ -102,6 +103,18 @@ def _print_failures(layout, limit: int = 10) -> None:
         print(f"  failed: {error}")
     if len(failed) > limit:
         print(f"  ... and {len(failed) - limit} more failures in {layout.structures}")
+
+
+def _print_hints(layout) -> None:
+    """Where the run's time went, when its telemetry shows a bottleneck."""
+    from workbench.record.eventlog import read_events
+    from workbench.record.fold import RunFold
+    from workbench.record.hints import bottleneck_hints
+
+    fold = RunFold()
+    fold.feed(read_events(layout.events))
+    for hint in bottleneck_hints(fold):
+        print(f"  hint ({hint.kind}): {hint.message}")
 
 
 def _cmd_cache(args: argparse.Namespace) -> int:

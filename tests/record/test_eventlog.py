@@ -28,6 +28,29 @@ SAMPLES = [
     ev.ItemWarning(run_id="r", stage="prep", item_id="x", message="altloc: kept A"),
     ev.CacheStats(run_id="r", stage="embed", hits=4, misses=1, corrupt=0),
     ev.BatchDone(run_id="r", stage="embed", device="cuda:0", items=8, tokens=4096, seconds=0.3),
+    ev.HostSample(
+        run_id="r",
+        host="node1",
+        cores=8,
+        cpu_percent=42.5,
+        iowait_percent=3.0,
+        read_bps=1e6,
+        write_bps=2e5,
+        net_bps=0.0,
+        proc_cpu_percent=310.0,
+        proc_rss=2**30,
+        n_procs=5,
+    ),
+    ev.DeviceSample(
+        run_id="r",
+        host="node1",
+        device="cuda:0",
+        util_percent=87.0,
+        mem_used=30 * 2**30,
+        mem_total=80 * 2**30,
+        power_w=250.0,
+        temp_c=None,
+    ),
 ]
 
 

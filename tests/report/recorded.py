@@ -12,6 +12,8 @@ from workbench.record.eventlog import EventLog
 from workbench.record.events import (
     BatchDone,
     CacheStats,
+    DeviceSample,
+    HostSample,
     ItemDone,
     ItemFailed,
     RunFinished,
@@ -202,3 +204,39 @@ def record_run(run_dir: Path, complexes_dir: Path, cases: list[dict[str, str]]) 
         )
     )
     return run_dir
+
+
+def telemetry_samples(t0: float = T0 + 8) -> list:
+    """Four seconds of host and cuda:0 samples after the run: iowait high, memory 13 of 16 GiB."""
+    out = []
+    for i, iowait in enumerate([4.0, 25.0, 30.0, 28.0]):
+        out.append(
+            HostSample(
+                run_id="run-test",
+                t=t0 + i,
+                host="node1",
+                cores=4,
+                cpu_percent=60.0,
+                iowait_percent=iowait,
+                read_bps=5e7,
+                write_bps=1e6,
+                net_bps=0.0,
+                proc_cpu_percent=150.0,
+                proc_rss=3 * 2**30,
+                n_procs=3,
+            )
+        )
+        out.append(
+            DeviceSample(
+                run_id="run-test",
+                t=t0 + i,
+                host="node1",
+                device="cuda:0",
+                util_percent=40.0 + 10 * i,
+                mem_used=(10 + i) * 2**30,
+                mem_total=16 * 2**30,
+                power_w=200.0,
+                temp_c=60.0,
+            )
+        )
+    return out

@@ -121,9 +121,15 @@ def test_run_rerun_attach_export(chromium, served):
                 SOURCES_WITH_DATA, arg=[f"throughput:{device}", None], timeout=240_000
             )
         page.wait_for_function(SOURCES_WITH_DATA, arg=["cache:", None], timeout=180_000)
+        # telemetry: the host's utilisation line and the run processes' memory line draw too
+        page.wait_for_function(
+            SOURCES_WITH_DATA, arg=["telemetry:host cpu", "memory"], timeout=60_000
+        )
         _shot(page, "1-running")
         _wait_finished(page)
         expect(page.locator(".untrained-note")).to_contain_text("untrained (random)")
+        # the demo's half-speed device is named by the bottleneck hints
+        expect(page.locator("li.hint[data-kind='slow-device']")).to_contain_text("sim:0.5")
         _shot(page, "2-finished")
         if os.environ.get("WORKBENCH_UPDATE_SCREENSHOT") == "1":  # the README's picture
             page.screenshot(path=str(REPO / "docs" / "screenshots" / "app.png"))

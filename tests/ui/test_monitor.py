@@ -124,3 +124,24 @@ def test_a_monitor_opened_late_catches_up_one_page_per_poll(recorded_run, tmp_pa
         polls += 1
     assert mon.n_events == total and polls == -(-total // 7)
     assert mon.status == "completed_with_failures"
+
+
+def test_telemetry_streams_into_the_utilisation_and_memory_charts(recorded_run, tmp_path):
+    from report.recorded import telemetry_samples  # tests/ is on sys.path (rootdir conftest)
+
+    run = tmp_path / "run"
+    shutil.copytree(recorded_run, run)
+    mon = RunMonitor(run, live=False)
+    mon.__panel__().get_root(Document())
+    assert "storage-bound" not in mon._hints.object
+    with EventLog(run / "events.sqlite") as log:
+        log.extend(telemetry_samples())
+    update = mon.poll()
+    assert len(update.telemetry) == 4 * 3  # host cpu, iowait and cuda:0 per second
+    sources = mon.charts.telemetry_sources
+    assert sorted(sources) == ["cuda:0", "host cpu", "iowait"]
+    assert sources["cuda:0"].data["percent"] == [40.0, 50.0, 60.0, 70.0]
+    assert sources["cuda:0"].data["memory"] == [10.0, 11.0, 12.0, 13.0]
+    assert sources["host cpu"].data["memory"] == [3.0] * 4  # the process tree's RSS, GiB
+    assert len(mon.charts.memory.renderers) == 2  # no memory line for iowait
+    assert "<b>storage-bound</b>: iowait p95 30 %" in mon._hints.object

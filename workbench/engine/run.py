@@ -20,6 +20,7 @@ from workbench.engine.prep import PrepTask
 from workbench.engine.prep_stage import PrepStage
 from workbench.engine.stages import annotate_stage, embed_stage
 from workbench.output.graphs import GraphWriter
+from workbench.engine.telemetry import Telemetry
 from workbench.output.tables import SEQUENCES_SCHEMA, write_table
 from workbench.record.config import RunConfig
 from workbench.record.eventlog import EventLog
@@ -208,9 +209,14 @@ class _Run:
             cancel=self.cancel,
         )
         status = "crashed"
+        sampling = (
+            Telemetry(emitter, config.telemetry_interval)
+            if config.telemetry == "on"
+            else nullcontext()
+        )
         try:
             # one fresh graphs.h5, renamed over the old one when the stages are done
-            with graphs, self._client(config.prep_on_dask) as client:
+            with sampling, graphs, self._client(config.prep_on_dask) as client:
                 self._stage(
                     emitter, "prep", lambda: (prep.run(client), (prep.done, prep.failed))[1]
                 )

@@ -31,14 +31,15 @@ from workbench.schema import (
 )
 from workbench.structure import split_chain_ids
 
-__all__ = ["RUN_OPTIONS", "STAGES", "Executor", "RunConfig", "Stage"]
+__all__ = ["RUN_OPTIONS", "STAGES", "Executor", "RunConfig", "Stage", "cores_available"]
 
 Stage = Literal["prep", "annotate", "embed"]
 STAGES: tuple[Stage, ...] = get_args(Stage)
 Executor = Literal["joblib", "dask"]
 
 
-def _cores() -> int:
+def cores_available() -> int:
+    """Cores this process may run on (its affinity mask, not the machine's count)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -74,7 +75,10 @@ class RunConfig:
     )
     stages: tuple[Stage, ...] = option(STAGES, help="stages to run; prep always runs")
     workers: int = option(
-        default_factory=_cores, minimum=1, expert=True, help="prep processes (default: all cores)"
+        default_factory=cores_available,
+        minimum=1,
+        expert=True,
+        help="prep processes (default: all cores)",
     )
     chunk_size: int = option(
         4, minimum=1, unit="items", expert=True, help="items per prep task sent to a worker"
@@ -98,6 +102,18 @@ class RunConfig:
         expert=True,
         help="where prep runs: joblib processes here, or dask (the --cluster scheduler's "
         "workers; without --cluster a LocalCluster of --workers processes); --cluster implies dask",
+    )
+    telemetry: Literal["on", "off"] = option(
+        "on",
+        expert=True,
+        help="sample CPU, memory, disk, network and CUDA devices into the event log",
+    )
+    telemetry_interval: float = option(
+        1.0,
+        minimum=0.05,
+        unit="s",
+        expert=True,
+        help="seconds between telemetry samples",
     )
     graph: GraphParams = field(default_factory=lambda: GraphParams(voronota=True))
     annotate: AnnotateOptions = field(default_factory=AnnotateOptions)

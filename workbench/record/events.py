@@ -14,7 +14,9 @@ from typing import Any, Literal
 __all__ = [
     "BatchDone",
     "CacheStats",
+    "DeviceSample",
     "Event",
+    "HostSample",
     "ItemDone",
     "ItemFailed",
     "ItemStatus",
@@ -143,3 +145,32 @@ class BatchDone(Event):
     items: int
     tokens: int
     seconds: float
+
+
+@dataclass(slots=True, kw_only=True)
+class HostSample(Event):
+    """One telemetry sample of the host and of the run's process tree (psutil)."""
+
+    host: str  # hostname, or host/worker on a cluster
+    cores: int  # cores this process may use
+    cpu_percent: float  # host CPU, 0-100 over all cores
+    iowait_percent: float  # host CPU time waiting on I/O, 0-100 (0 where the OS has none)
+    read_bps: float  # disk bytes read per second since the previous sample
+    write_bps: float  # disk bytes written per second
+    net_bps: float  # network bytes sent and received per second
+    proc_cpu_percent: float  # run process and its children, 100 = one core busy
+    proc_rss: int  # resident bytes of the run process and its children
+    n_procs: int  # processes in the tree
+
+
+@dataclass(slots=True, kw_only=True)
+class DeviceSample(Event):
+    """One telemetry sample of one CUDA device (NVML)."""
+
+    host: str
+    device: str  # "cuda:<index>", as in ``--devices``
+    util_percent: float  # share of the interval a kernel ran, 0-100
+    mem_used: int  # bytes
+    mem_total: int  # bytes
+    power_w: float | None = None  # watts; None where NVML does not report it
+    temp_c: float | None = None  # degrees Celsius

@@ -2,8 +2,9 @@
 
 The terminal bars, the app's monitor, the notebook widgets and the report all feed the same
 events through :class:`RunFold` (the pattern of dask's ``diagnostics/progress.py``: a record,
-several views). It keeps only running totals, so feeding the log in id-ordered batches costs
-time proportional to the new events, never to the whole log. Times are seconds since the run
+several views). It keeps running totals (and, in :class:`ResourceFold`, the telemetry values for
+their percentiles), so feeding the log in id-ordered batches costs time proportional to the new
+events, never to the whole log. Times are seconds since the run
 started (the ``RunStarted`` event, else the first event seen).
 """
 
@@ -15,7 +16,9 @@ from dataclasses import dataclass, field
 from workbench.record.events import (
     BatchDone,
     CacheStats,
+    DeviceSample,
     Event,
+    HostSample,
     ItemFailed,
     ItemWarning,
     RunFinished,
@@ -25,6 +28,7 @@ from workbench.record.events import (
     StageProgress,
     StageStarted,
 )
+from workbench.record.resources import HOST_CPU, IOWAIT, ResourceFold
 
 __all__ = [
     "CachePoint",
@@ -32,6 +36,7 @@ __all__ = [
     "Note",
     "RunFold",
     "StageStatus",
+    "TelemetryPoint",
     "ThroughputPoint",
     "Update",
     "device_label",
@@ -47,6 +52,16 @@ class ThroughputPoint:
     t: float  # s since run start, when the batch finished
     tokens_per_s: float
     tokens_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class TelemetryPoint:
+    """One telemetry sample of one resource, as the monitor charts it."""
+
+    resource: str  # "host cpu", "iowait" or a device name
+    t: float  # s since run start
+    percent: float  # utilisation (iowait: share of CPU time waiting)
+    memory: float | None = None  # GiB in use: the process tree's RSS on "host cpu", a device's
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +129,7 @@ class Update:
     failures: tuple[Failure, ...] = ()
     warnings: int = 0
     stages_changed: bool = False
+    telemetry: tuple[TelemetryPoint, ...] = ()
 
 
 @dataclass(slots=True)
@@ -151,6 +167,8 @@ class RunFold:
     cache: dict[str, CachePoint] = field(default_factory=dict)  # stage -> latest cumulative
     failures: list[Failure] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
+    config: dict | None = None  # the RunStarted configuration
+    resources: ResourceFold = field(default_factory=ResourceFold)  # telemetry and device work
 
     def feed(self, batch: Iterable[tuple[int, Event]]) -> Update:
         """Fold id-ordered events in; events with ids already seen are ignored."""
@@ -159,6 +177,7 @@ class RunFold:
         failures: list[Failure] = []
         warnings = 0
         stages_changed = False
+        telemetry: list[TelemetryPoint] = []
         for event_id, event in batch:
             if event_id <= self.last_id:
                 continue
@@ -167,6 +186,9 @@ class RunFold:
                 self.t0 = event.t if self.t0 is None else min(self.t0, event.t)
             self.last_t = event.t
             rel = event.t - self.t0
+            self.resources.add(event)
+            if isinstance(event, RunStarted):
+                self.config = event.config
             if isinstance(event, BatchDone):
                 throughput.append(self._batch(event, rel))
             elif isinstance(event, CacheStats):
@@ -186,6 +208,13 @@ class RunFold:
             elif isinstance(event, RunFinished):
                 self.status = event.status
                 stages_changed = True
+            elif isinstance(event, HostSample):
+                rss = event.proc_rss / 2**30
+                telemetry.append(TelemetryPoint(HOST_CPU, rel, event.cpu_percent, rss))
+                telemetry.append(TelemetryPoint(IOWAIT, rel, event.iowait_percent))
+            elif isinstance(event, DeviceSample):
+                used = event.mem_used / 2**30
+                telemetry.append(TelemetryPoint(event.device, rel, event.util_percent, used))
         return Update(
             self.last_id,
             tuple(throughput),
@@ -193,6 +222,7 @@ class RunFold:
             tuple(failures),
             warnings,
             stages_changed,
+            tuple(telemetry),
         )
 
     def stage_status(self, now: float | None = None) -> list[StageStatus]:

@@ -1,8 +1,9 @@
 """Bokeh charts of a run (throughput per device, tokens per device, cache lookups per stage, the
-stage timeline).
+stage timeline, utilisation and memory per device and of the host).
 
 Shared by the live monitor, which streams each ``Update`` into named ColumnDataSources
-(``throughput:<device>``, ``device-tokens``, ``cache:<stage>``) with a rollover cap, and by the
+(``throughput:<device>``, ``device-tokens``, ``cache:<stage>``, ``telemetry:<resource>``) with a
+rollover cap, and by the
 report, which feeds the whole log once. Sources are never rebuilt: streamed, patched, or (the
 few rows of ``stage-timeline``) given new data.
 """
@@ -96,8 +97,13 @@ class RunCharts:
             text_font_size="11px",
             text_color="#222",
         )
+        self.utilisation = _timeline(
+            "Utilisation (host CPU, iowait, devices)", "%", "utilisation-figure"
+        )
+        self.memory = _timeline("Memory in use (run processes, devices)", "GiB", "memory-figure")
         self.device_sources: dict[str, ColumnDataSource] = {}
         self.cache_sources: dict[str, ColumnDataSource] = {}
+        self.telemetry_sources: dict[str, ColumnDataSource] = {}
 
     def apply(self, update: Update) -> None:
         """Stream the update's new points into the sources, adding a line per new device/stage."""
@@ -120,6 +126,18 @@ class RunCharts:
             cols["rate"].append(c.hit_rate)
         for stage, cols in by_stage.items():
             self._cache_source(stage).stream(cols, rollover=self.rollover)
+        by_resource: dict[str, dict[str, list[float]]] = {}
+        with_memory: set[str] = set()
+        for s in update.telemetry:
+            cols = by_resource.setdefault(s.resource, {"x": [], "percent": [], "memory": []})
+            cols["x"].append(s.t)
+            cols["percent"].append(s.percent)
+            cols["memory"].append(float("nan") if s.memory is None else s.memory)
+            if s.memory is not None:
+                with_memory.add(s.resource)
+        for resource, cols in by_resource.items():
+            source = self._telemetry_source(resource, resource in with_memory)
+            source.stream(cols, rollover=self.rollover)
 
     def set_stages(self, stages: list[StageStatus]) -> None:
         """One bar per started stage, from its start for its time (a running one up to now)."""
@@ -183,4 +201,22 @@ class RunCharts:
                 legend_label=f"{stage} misses",
             )
             self.cache_sources[stage] = source
+        return source
+
+    def _telemetry_source(self, resource: str, has_memory: bool) -> ColumnDataSource:
+        source = self.telemetry_sources.get(resource)
+        if source is None:
+            source = ColumnDataSource(
+                {"x": [], "percent": [], "memory": []}, name=f"telemetry:{resource}"
+            )
+            color = self._color(len(self.telemetry_sources))
+            self.utilisation.line(
+                "x", "percent", source=source, color=color, legend_label=resource, name=resource
+            )
+            if has_memory:
+                label = "run processes" if resource == "host cpu" else resource
+                self.memory.line(
+                    "x", "memory", source=source, color=color, legend_label=label, name=resource
+                )
+            self.telemetry_sources[resource] = source
         return source

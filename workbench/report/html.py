@@ -31,7 +31,7 @@ from workbench.record import (
     untrained_weights,
 )
 from workbench.report.charts import RunCharts
-from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds
+from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds, hints_html
 
 __all__ = ["write_report"]
 
@@ -179,6 +179,56 @@ def _cache(fold: RunFold, charts: RunCharts) -> list[Any]:
     return [_div("<h2>Cache</h2>" + _df_table(df, "No cache lookups recorded.")), charts.cache]
 
 
+def _percent(share: float) -> str:
+    return f"{100 * share:.0f}"
+
+
+def _resources(fold: RunFold, charts: RunCharts) -> list[Any]:
+    """The bottleneck hints, telemetry per resource and stage with its time series, and each
+    device's batch work."""
+    resources = fold.resources
+    table = pd.DataFrame(
+        [
+            (
+                r.resource,
+                r.stage,
+                r.samples,
+                f"{r.mean:.0f}",
+                f"{r.p95:.0f}",
+                _percent(r.busy_share),
+                "" if r.peak_mem is None else _size(r.peak_mem),
+                "" if r.mem_total is None else _size(r.mem_total),
+            )
+            for r in resources.rows()
+        ],
+        columns=["resource", "stage", "samples", "mean %", "p95 %", "busy %", "peak memory", "of"],
+    )
+    work = pd.DataFrame(
+        [
+            (
+                device,
+                stage,
+                w.batches,
+                round(w.busy, 2),
+                _percent(w.idle_share),
+                f"{w.tokens_per_s:.0f}",
+            )
+            for (stage, device), w in resources.work.items()
+        ],
+        columns=["device", "stage", "batches", "busy s", "idle % of span", "tokens/s"],
+    )
+    section = _div(
+        "<h2 id='resources'>Resources</h2>"
+        + hints_html(fold)
+        + _df_table(table, "No telemetry recorded (run with --telemetry on).")
+        + "<h3>Device work</h3>"
+        + _df_table(work, "No device batches recorded.")
+    )
+    if not charts.telemetry_sources:
+        return [section]
+    return [section, row(charts.utilisation, charts.memory, sizing_mode="stretch_width")]
+
+
 def _histogram(values: np.ndarray, title: str, name: str) -> Any:
     fig = figure(
         title=title, height=220, width=420, name=name, y_axis_label="count", x_axis_label="residues"
@@ -246,6 +296,7 @@ def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
         compute += [_div("<h3>Throughput per device</h3>"), charts.throughput, charts.tokens]
     if fold.cache:
         compute += _cache(fold, charts)
+    compute += _resources(fold, charts)
     layout = column(
         _header(meta, fold, outcome, run_dir),
         _items(view),

@@ -6,8 +6,9 @@ from __future__ import annotations
 import html
 
 from workbench.record import OUTCOME_LABELS, RunFold, RunOutcome
+from workbench.record.hints import bottleneck_hints
 
-__all__ = ["badge_html", "banner_html", "cards_html", "fmt_seconds"]
+__all__ = ["badge_html", "banner_html", "cards_html", "fmt_seconds", "hints_html"]
 
 _FIRST_REASONS = 3
 _BADGE_COLOURS = {
@@ -78,3 +79,16 @@ def banner_html(fold: RunFold, outcome: RunOutcome) -> str:
         f"color:#842029;padding:8px;border-radius:6px'><b>{len(fold.failures)} item(s) failed"
         f"</b> ({html.escape(outcome.label)})<ul>{first}</ul>{tail}</div>"
     )
+
+
+def hints_html(fold: RunFold) -> str:
+    """The bottleneck hints as a list, each with its numbers; a plain note when there is none."""
+    hints = bottleneck_hints(fold)
+    if not hints:
+        return "<p class='no-hints'>No bottleneck found.</p>"
+    items = "".join(
+        f"<li class='hint' data-kind='{html.escape(h.kind)}'><b>{html.escape(h.kind)}</b>: "
+        f"{html.escape(h.message)}</li>"
+        for h in hints
+    )
+    return f"<ul class='hints'>{items}</ul>"

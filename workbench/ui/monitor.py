@@ -1,4 +1,5 @@
-"""Live view of one run directory: stage progress and ETA, throughput and cache charts, failures.
+"""Live view of one run directory: stage progress and ETA, throughput, cache and telemetry charts,
+bottleneck hints, failures.
 
 ``RunMonitor`` polls the run's event log by id (only new events are read) from a periodic
 callback and streams what they add into the charts; watching your own run and attaching to a run
@@ -26,7 +27,7 @@ from workbench.record import (
 from workbench.record.eventlog import PAGE_EVENTS
 from workbench.record.fold import Update
 from workbench.report.charts import RunCharts
-from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds
+from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds, hints_html
 
 __all__ = ["RunMonitor", "stages_html"]
 
@@ -98,6 +99,7 @@ class RunMonitor(Viewer):
         self._banner = pn.pane.HTML("", sizing_mode="stretch_width", name="banner")
         self._summary = pn.pane.HTML("", sizing_mode="stretch_width")
         self._failures = pn.pane.HTML("", sizing_mode="stretch_width", max_height=300)
+        self._hints = pn.pane.HTML("", sizing_mode="stretch_width", name="hints")
         self._layout = pn.Column(sizing_mode="stretch_width")
         self._callback = None
         self._meta_mtime: float | None = None
@@ -125,6 +127,7 @@ class RunMonitor(Viewer):
         self._summary.object = ""
         self._cards.object = ""
         self._banner.object = ""
+        self._hints.object = ""
         self._layout.objects = [
             self._summary,
             self._cards,
@@ -140,6 +143,13 @@ class RunMonitor(Viewer):
                 pn.pane.Bokeh(self._charts.cache, sizing_mode="stretch_width"),
                 sizing_mode="stretch_width",
             ),
+            pn.Row(
+                pn.pane.Bokeh(self._charts.utilisation, sizing_mode="stretch_width"),
+                pn.pane.Bokeh(self._charts.memory, sizing_mode="stretch_width"),
+                sizing_mode="stretch_width",
+            ),
+            pn.pane.Markdown("#### Bottleneck hints"),
+            self._hints,
             pn.pane.Markdown("#### Failed items"),
             self._failures,
         ]
@@ -179,6 +189,8 @@ class RunMonitor(Viewer):
         self._summary.object = self._summary_html(meta)
         self._cards.object = cards_html(self._fold, outcome, now)
         self._banner.object = banner_html(self._fold, outcome)
+        if update.telemetry or update.stages_changed or update.throughput:
+            self._hints.object = hints_html(self._fold)
         if update.failures:
             self._failures.object = self._failures_html()
         if self.finished:
