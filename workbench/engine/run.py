@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,8 +19,8 @@ from workbench.engine.emitter import Emitter
 from workbench.engine.prep import PrepTask
 from workbench.engine.prep_stage import PrepStage
 from workbench.engine.stages import annotate_stage, embed_stage
-from workbench.output.graphs import GraphWriter
 from workbench.engine.telemetry import Telemetry
+from workbench.output.graphs import GraphWriter
 from workbench.output.tables import SEQUENCES_SCHEMA, write_table
 from workbench.record.config import RunConfig
 from workbench.record.eventlog import EventLog
