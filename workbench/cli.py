@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -155,7 +156,22 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--cache-dir", help="cache folder (default $WORKBENCH_CACHE)")
     p.add_argument("--no-cache", action="store_true", help="recompute every score")
+    p.add_argument(
+        "--cluster",
+        help="Dask scheduler address: batches run on its workers with the resource GPU=1",
+    )
     p.add_argument("--top", type=int, default=10, help="rows of the ranking to print")
+
+
+@contextlib.contextmanager
+def _dask_client(address: str | None):
+    if address is None:
+        yield None
+        return
+    from distributed import Client
+
+    with Client(address, timeout="10s") as client:
+        yield client
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -179,9 +195,15 @@ def _cmd_score(args: argparse.Namespace) -> int:
     cache = DisabledCache() if args.no_cache else CacheStore(args.cache_dir)
     started = time.perf_counter()
     try:
-        result = score_files(
-            args.files, checkpoint, devices=args.devices, cache=cache, precision=args.precision
-        )
+        with _dask_client(args.cluster) as client:
+            result = score_files(
+                args.files,
+                checkpoint,
+                devices=args.devices,
+                cache=cache,
+                precision=args.precision,
+                client=client,
+            )
     except (GraphFileError, OSError, ValueError) as exc:
         print(f"workbench score: {exc}", file=sys.stderr)
         return 2

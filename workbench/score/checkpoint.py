@@ -69,6 +69,11 @@ class ScorerCheckpoint:
     untrained: bool
     batch_size: int | None = None
 
+    @property
+    def spec(self) -> str:
+        """The ``--scorer`` value that loads this checkpoint again (on a Dask worker, say)."""
+        return self.source if self.untrained else f"deeprank-ab:{self.source}"
+
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()

@@ -25,7 +25,7 @@ from workbench.score.checkpoint import ScorerCheckpoint
 from workbench.score.graphs import collate
 from workbench.score.loader import GraphNotes, LoadedBatch
 
-__all__ = ["CODE_VERSION", "ScoreBatch", "Scored", "score_key", "score_on_pool"]
+__all__ = ["CODE_VERSION", "DeviceScorer", "ScoreBatch", "Scored", "score_key", "score_on_pool"]
 
 CODE_VERSION = "score-1"
 _DONE = object()
@@ -75,11 +75,12 @@ def _autocast(device: torch.device, precision: str):
     return torch.autocast(device.type, dtype=dtype)
 
 
-class _DeviceScorer:
+class DeviceScorer:
     """The model on one device, scoring with out-of-memory back-off."""
 
     def __init__(self, spec: DeviceSpec, checkpoint: ScorerCheckpoint, precision: str) -> None:
         self.spec = spec
+        self.checkpoint = checkpoint
         self.device = torch.device(spec.torch_device)
         self.precision = precision
         cpu_model = checkpoint.model
@@ -147,7 +148,7 @@ def score_on_pool(
 
     def run(spec: DeviceSpec) -> None:
         try:
-            scorer = _DeviceScorer(spec, checkpoint, precision)
+            scorer = DeviceScorer(spec, checkpoint, precision)
             while True:
                 started = time.perf_counter()
                 loaded = work.get()
@@ -186,7 +187,7 @@ def score_on_pool(
 
 
 def _score_batch(
-    scorer: _DeviceScorer,
+    scorer: DeviceScorer,
     checkpoint: ScorerCheckpoint,
     loaded: LoadedBatch,
     cache: Cache | None,

@@ -19,6 +19,7 @@ from workbench.score.checkpoint import (
     load_checkpoint,
     random_checkpoint,
 )
+from workbench.score.distributed import score_on_cluster
 from workbench.score.loader import (
     CPU_BUDGET,
     GraphRef,
@@ -57,10 +58,6 @@ def resolve_scorer(spec: str) -> ScorerCheckpoint:
     raise CheckpointError(spec, f"expected {SCORER_GRAMMAR}")
 
 
-def scorer_label(checkpoint: ScorerCheckpoint) -> str:
-    return "random:deeprank-ab" if checkpoint.untrained else f"deeprank-ab:{checkpoint.source}"
-
-
 def _item_ids(refs: Sequence[GraphRef]) -> list[str]:
     """Group names, qualified by the file's stem where two files share one."""
     counts: dict[str, int] = {}
@@ -81,17 +78,15 @@ def score_files(
     budget: tuple[int, int] = CPU_BUDGET,
     on_batch: Callable[[ScoreBatch], None] | None = None,
     cancel: threading.Event | None = None,
+    client=None,
 ) -> ScoreResult:
-    """Every graph group of ``paths`` (DeepRank-Ab's HDF5 layout) scored and ranked."""
+    """Every graph group of ``paths`` (DeepRank-Ab's HDF5 layout) scored and ranked.
+
+    With a Dask ``client``, batches run as tasks on its GPU workers (see
+    :mod:`workbench.score.distributed`) and ``devices``, ``cache`` and ``cancel`` are not used.
+    """
     refs = [ref for path in paths for ref in graph_refs(path)]
-    specs = parse_devices(devices)
-    source = GraphSource(
-        refs,
-        pack_batches(refs, *budget),
-        checkpoint.node_features,
-        checkpoint.edge_features,
-        [EDGE_FEATURE_WIDTHS[name] for name in checkpoint.edge_features],
-    )
+    planned = pack_batches(refs, *budget)
     done: list[ScoreBatch] = []
 
     def record(report: ScoreBatch) -> None:
@@ -99,8 +94,26 @@ def score_files(
         if on_batch is not None:
             on_batch(report)
 
+    if client is not None:
+        scores = score_on_cluster(
+            client, checkpoint, refs, planned, precision=precision, on_batch=record
+        )
+    else:
+        scores = _score_here(refs, planned, checkpoint, devices, cache, precision, record, cancel)
+    return ScoreResult(_ranked(refs, scores, checkpoint), tuple(done))
+
+
+def _score_here(refs, planned, checkpoint, devices, cache, precision, record, cancel):
+    specs = parse_devices(devices)
+    source = GraphSource(
+        refs,
+        planned,
+        checkpoint.node_features,
+        checkpoint.edge_features,
+        [EDGE_FEATURE_WIDTHS[name] for name in checkpoint.edge_features],
+    )
     settings = loader_settings(specs[0].kind, len(specs))
-    scores = score_on_pool(
+    return score_on_pool(
         checkpoint,
         make_loader(source, settings),
         specs,
@@ -109,6 +122,9 @@ def score_files(
         on_batch=record,
         cancel=cancel,
     )
+
+
+def _ranked(refs, scores, checkpoint: ScorerCheckpoint) -> pd.DataFrame:
     rows = []
     for ref, item_id in zip(refs, _item_ids(refs), strict=True):
         scored = scores.get((ref.path, ref.name))
@@ -125,5 +141,4 @@ def score_files(
                 clash=scored.notes.clash,
             )
         )
-    table = scores_table(rows, scorer_label(checkpoint), checkpoint.checksum, checkpoint.untrained)
-    return ScoreResult(table, tuple(done))
+    return scores_table(rows, checkpoint.spec, checkpoint.checksum, checkpoint.untrained)

@@ -20,7 +20,7 @@ SCORES_SCHEMA = pa.schema(
         ("source", pa.string()),  # input file (or graph file) the item came from
         ("member", pa.string()),  # model / entry within the source; "" for a single structure
         ("group", pa.string()),  # manifest group, else the source: ranks are also given within it
-        ("scorer", pa.string()),  # "deeprank-ab:PATH" or "random:deeprank-ab"
+        ("scorer", pa.string()),  # "deeprank-ab:PATH" or "random:deeprank-ab:SEED"
         ("checkpoint", pa.string()),  # sha256 of the checkpoint file; "random:<seed>"
         ("score", pa.float64()),  # predicted DockQ, as the model outputs it (not clipped)
         ("capri", pa.string()),  # incorrect / acceptable / medium / high, by DockQ 0.23/0.49/0.80
