@@ -199,7 +199,7 @@ class _Run:
             emitter.emit(
                 RunFinished, status=status, n_done=prep.done, n_failed=prep.failed, seconds=wall
             )
-            emitter.flush()
+            emitter.close()
             self._json(status, counts)
             log.close()
         return RunSummary(
