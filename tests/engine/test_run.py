@@ -16,7 +16,9 @@ import pandas as pd
 import workbench
 from workbench.cache import CacheCorruptionWarning, CacheStore
 from workbench.record.eventlog import read_events
-from workbench.record.events import ItemDone, ItemFailed, RunFinished
+from workbench.record.events import ItemDone, ItemFailed, RunFinished, RunStarted
+from workbench.record.fold import RunFold
+from workbench.report import write_report
 
 PREP = ("prep",)
 
@@ -179,6 +181,18 @@ def test_killed_run_resumes_from_the_cache(complexes_dir, tmp_path, cache_dir, s
     resumed = workbench.open_run(run_dir)
     assert resumed.status == "completed"
     assert resumed.structures["cached"].sum() >= done
+    log = [e for _, e in read_events(events)]
+    starts = [e.run_id for e in log if isinstance(e, RunStarted)]
+    assert len(starts) == 2 and starts[0] != starts[1]
+    assert [e.run_id for e in log if isinstance(e, RunFinished)] == [starts[1]]
+    assert sum(isinstance(e, ItemDone) and e.run_id == starts[0] for e in log) >= done
+    assert resumed.info["run_id"] == starts[1]
+    fold = RunFold()
+    fold.feed(read_events(events))
+    assert fold.attempt == 2 and fold.attempts[0].run_id == starts[0]
+    assert fold.attempts[0].status is None and fold.attempts[0].stage == "prep"
+    report = write_report(run_dir, tmp_path / "report.html").read_text()
+    assert f"resumed (attempt 2): attempt 1 ({starts[0]}) was interrupted in prep" in report
     fresh = tmp_path / "fresh"
     workbench.run(
         [complexes_dir],

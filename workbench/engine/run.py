@@ -55,12 +55,11 @@ class RunSummary:
 
 def _clear_outputs(layout: RunLayout) -> None:
     """A rerun into the same folder replaces the previous dataset (the cache keeps the work);
-    graphs.h5 stays, and its groups are reused where their cache key still matches."""
-    for kind in (*DATASET_FILES, "run", "events"):
+    graphs.h5 stays, and its groups are reused where their cache key still matches. The event
+    log stays too: the rerun appends to it as a new attempt, so the earlier one is not lost."""
+    for kind in (*DATASET_FILES, "run"):
         if kind != "graphs":
             layout.path(kind).unlink(missing_ok=True)
-    for suffix in ("-wal", "-shm"):
-        layout.events.with_name(layout.events.name + suffix).unlink(missing_ok=True)
     for partial in layout.partials():
         partial.unlink()
     shutil.rmtree(layout.merged, ignore_errors=True)

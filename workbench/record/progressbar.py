@@ -57,7 +57,11 @@ def watch(
     bars = None if quiet else TerminalBars()
 
     def drain() -> None:
-        fold.feed(read_events(events_path, after=fold.last_id))
+        nonlocal bars
+        update = fold.feed(read_events(events_path, after=fold.last_id))
+        if bars is not None and update.new_attempt:  # a resumed run: the earlier attempt's bars go
+            bars.close()
+            bars = TerminalBars()
         if bars is not None:
             bars.draw(fold.stage_status())
 
