@@ -14,6 +14,7 @@ from pathlib import Path
 from workbench.engine.assemble import Assembler, sequence_rows
 from workbench.engine.cluster import dask_client
 from workbench.engine.emitter import Emitter
+from workbench.engine.preflight import preflight
 from workbench.engine.prep import PrepTask
 from workbench.engine.prep_stage import PrepStage
 from workbench.engine.stages import annotate_stage, embed_stage
@@ -31,7 +32,7 @@ from workbench.record.layout import DATASET_FILES, RunLayout
 from workbench.record.runinfo import package_versions, write_run_json
 from workbench.structure import ANTIBODY_ROLES, load_manifest, parse_chain_spec
 
-__all__ = ["RunSummary", "execute"]
+__all__ = ["RunSummary", "execute", "finished_status"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,17 @@ class RunSummary:
             f"run {self.status}: {self.n_items} items, {self.n_done} done, {self.n_failed} failed "
             f"in {self.wall_seconds:.1f} s → {self.run_dir}"
         )
+
+
+def finished_status(cancelled: bool, done: int, failed: int, max_failed: float) -> RunStatus:
+    """How a run that did not crash ended: a pipeline reads it from run.json and the exit code."""
+    if cancelled:
+        return "cancelled"
+    if done == 0:
+        return "failed"
+    if failed / (done + failed) > max_failed:
+        return "completed_with_failures"
+    return "completed"
 
 
 def _clear_outputs(layout: RunLayout) -> None:
@@ -182,7 +194,7 @@ class _Run:
             emitter=emitter,
             cancel=self.cancel,
         )
-        status = "crashed"
+        status: RunStatus = "crashed"
         try:
             self._stage(emitter, "prep", lambda: (prep.run(), (prep.done, prep.failed))[1])
             numbering = self._later_stages(emitter, prep)
@@ -191,7 +203,9 @@ class _Run:
                 sequence_rows(prep.sequences, numbering, config.annotate.scheme),
                 SEQUENCES_SCHEMA,
             )
-            status = "cancelled" if self.cancel.is_set() else "completed"
+            status = finished_status(
+                self.cancel.is_set(), prep.done, prep.failed, config.max_failed
+            )
         finally:
             counts = {"items": prep.done + prep.failed, "done": prep.done, "failed": prep.failed}
             wall = time.time() - self.started
@@ -207,5 +221,10 @@ class _Run:
 
 
 def execute(config: RunConfig, cancel: threading.Event | None = None) -> RunSummary:
-    """Run every configured stage; failed items are recorded, never fatal."""
+    """Run every configured stage; failed items are recorded, never fatal.
+
+    Raises PreflightError (a ValueError), before anything is written, when an input, the output
+    folder, the model or the cluster cannot work.
+    """
+    preflight(config)
     return _Run(config, cancel or threading.Event()).execute()

@@ -30,7 +30,9 @@ __all__ = [
 ]
 
 
-RunStatus = Literal["running", "completed", "cancelled", "crashed"]
+RunStatus = Literal[
+    "running", "completed", "completed_with_failures", "failed", "cancelled", "crashed"
+]
 ItemStatus = Literal["done", "failed"]
 
 
