@@ -9,7 +9,20 @@ import sys
 import threading
 from pathlib import Path
 
-__all__ = ["build_parser", "config_from_args", "main"]
+__all__ = ["EXIT_CODES", "build_parser", "config_from_args", "main"]
+
+# run.json status -> exit status of `workbench run`; a crash (an unexpected error) exits 1
+EXIT_CODES = {"completed": 0, "cancelled": 3, "completed_with_failures": 4, "failed": 4}
+EXIT_CODES_HELP = """exit status:
+  0  completed: the failed fraction of items is within --max-failed (default 1.0)
+  1  crashed: an unexpected error (the traceback's last line is printed)
+  2  usage error, before any work or output: a bad option, an input or manifest that does
+     not exist or cannot be read, an unwritable output folder, a missing --model file,
+     a --cluster address that does not answer
+  3  cancelled (SIGINT/SIGTERM); a rerun resumes from the cache
+  4  the dataset is written but no item succeeded (run.json status "failed"), or more
+     than --max-failed of the items failed (status "completed_with_failures")
+"""
 
 
 def _add_run(sub: argparse._SubParsersAction, table) -> None:
@@ -20,6 +33,8 @@ def _add_run(sub: argparse._SubParsersAction, table) -> None:
         "run",
         help="turn structures into a run dataset",
         description="Turn structures into a run dataset. Options are the fields of RunConfig.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(p, table)
     p.add_argument(
@@ -61,6 +76,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         print(f"workbench run: {exc}", file=sys.stderr)
         return 2
+    from workbench.engine.preflight import PreflightError, preflight
+
+    try:
+        preflight(config)
+    except PreflightError as exc:
+        print(f"workbench run: {exc}", file=sys.stderr)
+        return 2
     from workbench.engine.run import execute
     from workbench.record.layout import RunLayout
     from workbench.record.progressbar import watch
@@ -89,7 +111,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(summary)
     _print_failures(layout)
     _print_hints(layout)
-    return 0 if summary.status == "completed" else 3
+    return EXIT_CODES[summary.status]
 
 
 def _print_failures(layout, limit: int = 10) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import pickle
@@ -270,3 +271,35 @@ def test_unwritable_root_warns_once_and_skips(tmp_path: Path) -> None:
         store.put(make_key(b"w2"), b"again")  # same stage and reason: no second warning
         assert store.get(key) is None
     assert blocker.read_text() == "occupied"
+
+
+@pytest.mark.parametrize("code", [errno.ESTALE, errno.EIO])
+def test_a_read_error_is_a_counted_miss_with_one_warning(
+    store: CacheStore, monkeypatch, code: int
+) -> None:
+    key = make_key(b"nfs")
+    store.put(key, b"value")
+    store.take_counts()
+
+    def failing_open(path, *args, **kwargs):
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr(store_module, "open", failing_open, raising=False)
+    with pytest.warns(store_module.CacheReadWarning, match=os.strerror(code)) as caught:
+        assert store.get(key) is None
+        assert store.get(make_key(b"other")) is None  # same stage and reason: one warning
+    assert len(caught) == 1 and key.digest in str(caught[0].message)
+    assert store.take_counts() == {"prep": StageCounts(hits=0, misses=2)}
+    monkeypatch.undo()
+    assert store.get(key) == b"value"  # the entry itself was left alone
+
+
+def test_a_write_error_is_a_warning_and_the_put_returns(store: CacheStore, monkeypatch) -> None:
+    def failing_write(path, data, **kwargs):
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
+
+    monkeypatch.setattr(store_module, "write_bytes_atomic", failing_write)
+    with pytest.warns(CacheWriteWarning, match=os.strerror(errno.EIO)):
+        store.put(make_key(b"eio"), b"value")
+    monkeypatch.undo()
+    assert store.get(make_key(b"eio")) is None

@@ -18,7 +18,9 @@ from distributed.diagnostics.plugin import SchedulerPlugin
 import workbench
 from workbench.cache import CacheCorruptionWarning, CacheStore
 from workbench.record.eventlog import read_events
-from workbench.record.events import ItemDone, ItemFailed, RunFinished
+from workbench.record.events import ItemDone, ItemFailed, RunFinished, RunStarted
+from workbench.record.fold import RunFold
+from workbench.report import write_report
 
 PREP = ("prep",)
 
@@ -181,6 +183,18 @@ def test_killed_run_resumes_from_the_cache(complexes_dir, tmp_path, cache_dir, s
     resumed = workbench.open_run(run_dir)
     assert resumed.status == "completed"
     assert resumed.structures["cached"].sum() >= done
+    log = [e for _, e in read_events(events)]
+    starts = [e.run_id for e in log if isinstance(e, RunStarted)]
+    assert len(starts) == 2 and starts[0] != starts[1]
+    assert [e.run_id for e in log if isinstance(e, RunFinished)] == [starts[1]]
+    assert sum(isinstance(e, ItemDone) and e.run_id == starts[0] for e in log) >= done
+    assert resumed.info["run_id"] == starts[1]
+    fold = RunFold()
+    fold.feed(read_events(events))
+    assert fold.attempt == 2 and fold.attempts[0].run_id == starts[0]
+    assert fold.attempts[0].status is None and fold.attempts[0].stage == "prep"
+    report = write_report(run_dir, tmp_path / "report.html").read_text()
+    assert f"resumed (attempt 2): attempt 1 ({starts[0]}) was interrupted in prep" in report
     fresh = tmp_path / "fresh"
     workbench.run(
         [complexes_dir],
@@ -269,7 +283,7 @@ def test_sides_apart_fail_the_item_with_no_interface(complexes_dir, tmp_path):
         no_cache=True,
         workers=1,
     )
-    assert summary.status == "completed" and summary.n_failed == 1
+    assert summary.status == "failed" and summary.n_failed == 1  # its one item failed
     error = workbench.open_run(tmp_path / "run").structures["error"].iloc[0]
     assert "apart.pdb" in error and "interface graph" in error and "within 5.0 Å" in error
 

@@ -105,7 +105,8 @@ def test_cli_exits_2_with_the_api_message_before_reading_inputs(tmp_path):
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == f"workbench run: {api.value}"
     assert not (tmp_path / "run").exists()
-    assert seconds < 2.0, f"the CLI took {seconds:.1f} s to refuse a bad option"
+    # loosely (a shared machine): the refusal comes before any of the 1,000 inputs is read
+    assert seconds < 10, f"the CLI took {seconds:.1f} s to refuse a bad option"
 
 
 def _with_extra(table: tuple[OptionField, ...]) -> tuple[OptionField, ...]:

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from workbench.record.eventlog import read_events
-from workbench.record.events import BatchDone, CacheStats, StageProgress, StageStarted
-from workbench.record.fold import RunFold, eta_seconds
+from workbench.record.events import (
+    BatchDone,
+    CacheStats,
+    ItemFailed,
+    RunFinished,
+    RunStarted,
+    StageFinished,
+    StageProgress,
+    StageStarted,
+)
+from workbench.record.fold import Attempt, RunFold, eta_seconds
+from workbench.report.summary import attempts_text
 
 
 def test_batches_fold_to_the_same_totals_as_one_pass(recorded_run):
@@ -68,3 +78,35 @@ def test_finished_stages_report_their_own_time(recorded_run):
     assert agg.status == "completed"
     assert by["prep"].seconds == 2.0 and by["prep"].failed == 1 and by["prep"].eta is None
     assert not by["embed"].running
+
+
+def test_each_run_started_opens_an_attempt_and_keeps_the_earlier_one():
+    first = [
+        RunStarted(run_id="a", t=100.0, config={}),
+        StageStarted(run_id="a", t=100.5, stage="prep", total=5),
+        StageProgress(run_id="a", t=102.0, stage="prep", done=2, total=5),
+        ItemFailed(run_id="a", t=102.5, stage="prep", item_id="x", source="x.pdb", reason="bad"),
+    ]
+    second = [
+        RunStarted(run_id="b", t=200.0, config={}),
+        StageStarted(run_id="b", t=200.5, stage="prep", total=5),
+        StageFinished(run_id="b", t=203.0, stage="prep", done=5, failed=0, seconds=2.5),
+        RunFinished(run_id="b", t=203.5, status="completed", n_done=5, n_failed=0, seconds=3.5),
+    ]
+    events = list(enumerate([*first, *second], start=1))
+    whole, split = RunFold(), RunFold()
+    update = whole.feed(events)
+    assert update.new_attempt and update.failures == ()
+    assert not split.feed(events[:4]).new_attempt
+    assert split.feed(events[4:]).new_attempt
+    for fold in (whole, split):
+        assert fold.attempt == 2 and fold.run_id == "b" and fold.t0 == 200.0
+        assert fold.attempts == [Attempt("a", 100.0, 102.5, None, "prep", 2)]
+        assert fold.attempts[0].interrupted
+        assert fold.status == "completed" and fold.failures == []
+        (prep,) = fold.stage_status()
+        assert (prep.done, prep.failed, prep.start) == (5, 0, 0.5)
+    assert attempts_text(whole) == (
+        "resumed (attempt 2): attempt 1 (a) was interrupted in prep after 2 items."
+    )
+    assert attempts_text(RunFold()) == ""

@@ -82,3 +82,46 @@ def test_quoted_values_and_comments_do_not_confuse_rows() -> None:
     assert one.ref.member == "model_1" and two.ref.member == "model_2"
     assert "ATOM \"O5'\" 1\nATOM 'C 1' 1\n#" in one.text and "CA" not in one.text
     assert two.text.endswith("ATOM CA 2\n#\n_other.item 1\n")
+
+
+class _CountedRows(tuple):
+    """A tuple that counts the elements handed out by iteration (the splitter's row visits)."""
+
+    visits = 0
+
+    def __iter__(self):
+        for element in tuple.__iter__(self):
+            type(self).visits += 1
+            yield element
+
+
+def _ensemble_text(n_models: int, atoms: int) -> str:
+    fields = ["group_PDB", "id", "type_symbol", "label_atom_id", "label_comp_id"]
+    fields += ["label_asym_id", "label_seq_id", "Cartn_x", "Cartn_y", "Cartn_z"]
+    fields += ["pdbx_PDB_model_num"]
+    lines = ["data_ensemble", "#", "loop_", *(f"_atom_site.{f}" for f in fields)]
+    serial = 0
+    for model in range(1, n_models + 1):
+        for atom in range(atoms):
+            serial += 1
+            lines.append(f"ATOM {serial} C CA ALA A {atom + 1} {model}.0 {atom}.0 0.0 {model}")
+    return "\n".join([*lines, "#", ""])
+
+
+def test_800_models_split_in_one_pass_over_the_rows(monkeypatch) -> None:
+    import workbench.sources.mmcif as mmcif
+
+    read = mmcif._atom_site_loop
+
+    def counted(text: str, source: str):
+        loop = read(text, source)
+        return mmcif._Loop(_CountedRows(loop.rows), _CountedRows(loop.models))
+
+    monkeypatch.setattr(mmcif, "_atom_site_loop", counted)
+    n_models, atoms = 800, 3
+    items = list(split_mmcif(_ensemble_text(n_models, atoms), "ensemble.cif"))
+    assert [i.ref.member for i in items] == [f"model_{n}" for n in range(1, n_models + 1)]
+    for number, item in enumerate(items, start=1):
+        rows = [line for line in item.text.splitlines() if line.startswith("ATOM")]
+        assert len(rows) == atoms and all(line.endswith(f" {number}") for line in rows)
+    assert _CountedRows.visits <= 2 * n_models * atoms  # rows and model numbers, once each

@@ -9,10 +9,8 @@ worker dies. Results are written to the cache by the caller's process as batches
 
 from __future__ import annotations
 
-import importlib.metadata
 from collections.abc import Callable, Mapping, Sequence
 
-import pyhmmer
 from distributed import Client, as_completed
 
 from workbench.annotate import hmm
@@ -25,9 +23,7 @@ from workbench.structure.sequences import sequence_hash
 
 __all__ = ["CODE_VERSION", "annotate_unique", "cache_key"]
 
-CODE_VERSION = (
-    f"annotate-1/anarci-{importlib.metadata.version('anarci')}/pyhmmer-{pyhmmer.__version__}"
-)
+CODE_VERSION = f"annotate-1/{hmm.NUMBERING_SOFTWARE}"
 
 
 def cache_key(sequence: str, options: AnnotateOptions) -> CacheKey:

@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.metadata
 import math
 import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pyhmmer
 from pyhmmer import easel, plan7
 
 __all__ = [
     "ALPHABET_LETTERS",
+    "NUMBERING_SOFTWARE",
     "DomainHit",
     "ModelHit",
     "hmm_checksum",
     "hmm_path",
     "model_names",
+    "numbering_identity",
     "scan_model",
 ]
 
@@ -35,6 +39,8 @@ _DEFAULT_F3 = 1e-5  # HMMER's default Forward filter P-value threshold
 _LOCK = threading.Lock()
 _MODELS: tuple[_Model, ...] | None = None
 _CHECKSUM: str | None = None
+# the code that numbers: part of every key whose value depends on numbering
+NUMBERING_SOFTWARE = f"anarci-{importlib.metadata.version('anarci')}/pyhmmer-{pyhmmer.__version__}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +113,11 @@ def hmm_checksum() -> str:
         with open(hmm_path(), "rb") as handle:
             _CHECKSUM = hashlib.sha256(handle.read()).hexdigest()
     return _CHECKSUM
+
+
+def numbering_identity() -> dict[str, str]:
+    """What a numbering depends on besides its options: ANARCI, pyhmmer and ALL.hmm itself."""
+    return {"software": NUMBERING_SOFTWARE, "hmm_sha256": hmm_checksum()}
 
 
 def _digitize(sequences: Sequence[str]) -> easel.DigitalSequenceBlock:

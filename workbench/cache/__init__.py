@@ -31,6 +31,8 @@ Guarantees
   is not fsynced): lost entries are misses and get recomputed, never trusted half-written.
 - A folder that cannot be written gives one :class:`CacheWriteWarning` per stage and
   reason; the value is still returned to the caller, only not stored.
+- An entry that cannot be read (``ESTALE`` after another host's rename-over on NFS, ``EIO``)
+  gives one :class:`CacheReadWarning` per stage and reason and is counted as a miss.
 - Lookup counts (hits, misses, corrupt) are kept per stage and per process.
 """
 
@@ -46,6 +48,7 @@ from workbench.cache.stats import CacheSummary, StageStats, format_stats
 from workbench.cache.store import (
     Cache,
     CacheCorruptionWarning,
+    CacheReadWarning,
     CacheStore,
     CacheWriteWarning,
     DisabledCache,
@@ -57,6 +60,7 @@ __all__ = [
     "Cache",
     "CacheCorruptionWarning",
     "CacheKey",
+    "CacheReadWarning",
     "CacheStore",
     "CacheSummary",
     "CacheWriteWarning",

@@ -20,6 +20,7 @@ __all__ = [
     "TEMP_MAX_AGE_S",
     "Cache",
     "CacheCorruptionWarning",
+    "CacheReadWarning",
     "CacheStore",
     "CacheWriteWarning",
     "DisabledCache",
@@ -32,6 +33,10 @@ TEMP_MAX_AGE_S = 3600.0  # clear() removes temp files older than this: their wri
 
 class CacheCorruptionWarning(UserWarning):
     """An entry failed verification; it was removed and the value is recomputed."""
+
+
+class CacheReadWarning(UserWarning):
+    """An entry could not be read (ESTALE, EIO on a network filesystem); it counts as a miss."""
 
 
 class CacheWriteWarning(UserWarning):
@@ -87,14 +92,16 @@ class CacheStore(Cache):
     unique temp file, fsynced, then renamed over the final name, so readers see either
     no entry or a whole one, and every read is verified before it is trusted.
     A folder that cannot be written gives one CacheWriteWarning per stage and reason,
-    then puts are skipped: the run goes on uncached rather than failing every item.
+    then puts are skipped: the run goes on uncached rather than failing every item. An entry
+    that exists but cannot be read (ESTALE, EIO) gives one CacheReadWarning per stage and
+    reason and is a counted miss.
     """
 
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = Path(root).expanduser() if root is not None else default_root()
         self._lock = threading.Lock()
         self._counts: dict[str, StageCounts] = {}
-        self._write_warned: set[tuple[str, str]] = set()
+        self._warned: set[tuple[type, str, str]] = set()
 
     def __reduce__(self) -> tuple[type[CacheStore], tuple[str]]:
         # Sent to worker processes by root only: counts are per process, locks do not pickle.
@@ -117,6 +124,16 @@ class CacheStore(Cache):
         except (FileNotFoundError, NotADirectoryError):
             self._count(key.stage, misses=1)
             return None
+        except OSError as exc:  # NFS: ESTALE after another host's rename-over, EIO
+            self._warn_once(
+                key.stage,
+                exc,
+                f"cache entry {path} cannot be read ({exc.strerror or exc}): {key.stage} "
+                "values that cannot be read are recomputed (counted as misses)",
+                CacheReadWarning,
+            )
+            self._count(key.stage, misses=1)
+            return None
         try:
             payload = unpack_entry(digest, data)
         except EntryError as exc:
@@ -136,7 +153,14 @@ class CacheStore(Cache):
         try:
             self._write(path, data)
         except OSError as exc:
-            self._warn_unwritable(key.stage, path.parent, exc)
+            self._warn_once(
+                key.stage,
+                exc,
+                f"cache folder {path.parent} cannot be written ({exc.strerror or exc}): "
+                f"{key.stage} results are computed but not cached; fix the folder, set "
+                "WORKBENCH_CACHE, or use --no-cache",
+                CacheWriteWarning,
+            )
 
     def take_counts(self) -> dict[str, StageCounts]:
         with self._lock:
@@ -198,19 +222,16 @@ class CacheStore(Cache):
             stacklevel=3,
         )
 
-    def _warn_unwritable(self, stage: str, folder: Path, exc: OSError) -> None:
-        """One warning per stage and reason, not one per item."""
+    def _warn_once(
+        self, stage: str, exc: OSError, message: str, category: type[UserWarning]
+    ) -> None:
+        """One warning per stage, kind and reason, not one per item."""
         reason = exc.strerror or str(exc)
         with self._lock:
-            if (stage, reason) in self._write_warned:
+            if (category, stage, reason) in self._warned:
                 return
-            self._write_warned.add((stage, reason))
-        warnings.warn(
-            f"cache folder {folder} cannot be written ({reason}): {stage} results are "
-            "computed but not cached; fix the folder, set WORKBENCH_CACHE, or use --no-cache",
-            CacheWriteWarning,
-            stacklevel=3,
-        )
+            self._warned.add((category, stage, reason))
+        warnings.warn(message, category, stacklevel=3)
 
     def _count(self, stage: str, hits: int = 0, misses: int = 0, corrupt: int = 0) -> None:
         with self._lock:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,15 @@ import esm
 import torch
 
 from workbench.embed.options import MAX_LEN
+from workbench.embed.spec import (
+    ARCHITECTURES,
+    FALLBACK,
+    ModelError,
+    ModelNotFoundError,
+    checkpoint_path,
+    hub_checkpoint_dir,
+    random_architecture,
+)
 
 __all__ = [
     "ARCHITECTURES",
@@ -28,32 +36,6 @@ __all__ = [
     "hub_checkpoint_dir",
     "load_model",
 ]
-
-
-# name -> (layers, embedding dim, attention heads), as in fair-esm's pretrained.py
-ARCHITECTURES: dict[str, tuple[int, int, int]] = {
-    "esm2_t6_8M_UR50D": (6, 320, 20),
-    "esm2_t12_35M_UR50D": (12, 480, 20),
-    "esm2_t30_150M_UR50D": (30, 640, 20),
-    "esm2_t33_650M_UR50D": (33, 1280, 20),
-    "esm2_t36_3B_UR50D": (36, 2560, 40),
-    "esm2_t48_15B_UR50D": (48, 5120, 40),
-}
-_CUSTOM = re.compile(r"custom_t(\d+)_d(\d+)_h(\d+)")
-FALLBACK = "esm2_t6_8M_UR50D"
-
-
-class ModelError(RuntimeError):
-    """A model that cannot be used; the message names the file or name and the reason."""
-
-    def __init__(self, model: str, reason: str) -> None:
-        super().__init__(f"model {model!r}: {reason}")
-        self.model = model
-        self.reason = reason
-
-
-class ModelNotFoundError(ModelError):
-    """No checkpoint where one was expected; says where it looked and how to provide it."""
 
 
 class UntrainedModelWarning(UserWarning):
@@ -87,39 +69,14 @@ class LoadedModel:
         return tuple(out)
 
 
-def hub_checkpoint_dir() -> Path:
-    """Where fair-esm (through torch.hub) keeps downloaded checkpoints."""
-    return Path(torch.hub.get_dir()) / "checkpoints"
-
-
 def load_model(spec: str = "auto", seed: int = 0) -> LoadedModel:
     """Resolve ``spec`` ("auto", a name, a path or "random:<name>") to a ready model."""
     if spec.startswith("random:"):
         return _random(spec.removeprefix("random:"), seed)
     if spec == "auto":
         return _auto(seed)
-    path = Path(spec).expanduser()
-    if spec in ARCHITECTURES:
-        path = hub_checkpoint_dir() / f"{spec}.pt"
-        if not path.is_file():
-            raise ModelNotFoundError(
-                spec,
-                f"not found in the torch hub cache (looked for {path}); download "
-                f"https://dl.fbaipublicfiles.com/fair-esm/models/{spec}.pt into "
-                f"{path.parent} (or set TORCH_HOME), or pass the checkpoint with --model PATH",
-            )
-        return _from_file(path, spec)
-    if path.is_file():
-        return _from_file(path, path.stem)
-    if path.suffix == ".pt" or "/" in spec or "\\" in spec:
-        raise ModelNotFoundError(
-            spec, f"no checkpoint file at {path.resolve()}; pass an existing ESM-2 .pt file"
-        )
-    raise ModelError(
-        spec,
-        "unknown model: expected 'auto', an ESM-2 name "
-        f"({', '.join(ARCHITECTURES)}), a checkpoint path, or 'random:<name>'",
-    )
+    path = checkpoint_path(spec)
+    return _from_file(path, spec if spec in ARCHITECTURES else path.stem)
 
 
 def _auto(seed: int) -> LoadedModel:
@@ -140,17 +97,7 @@ def _auto(seed: int) -> LoadedModel:
 
 def _random(name: str, seed: int) -> LoadedModel:
     """fair-esm's ESM2 class with the named architecture and seeded random weights."""
-    match = _CUSTOM.fullmatch(name)
-    if match:
-        layers, dim, heads = (int(g) for g in match.groups())
-    elif name in ARCHITECTURES:
-        layers, dim, heads = ARCHITECTURES[name]
-    else:
-        raise ModelError(
-            f"random:{name}",
-            f"unknown architecture; use one of {', '.join(ARCHITECTURES)} "
-            "or custom_t<layers>_d<dim>_h<heads>",
-        )
+    layers, dim, heads = random_architecture(name)
     alphabet = esm.data.Alphabet.from_architecture("ESM-1b")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from workbench.annotate import check_declared_roles, detect_roles
+from workbench.annotate.hmm import numbering_identity
 from workbench.cache import (
     CacheKey,
     CacheStore,
@@ -188,7 +189,8 @@ class PrepTask:
     write_merged: bool
 
     def key(self, item: Item, spec: ChainSpec | None) -> CacheKey:
-        """Cache key of one item: its bytes, member, chain spec, graph parameters, code."""
+        """Cache key of one item: its bytes, member, chain spec, graph parameters, code, and
+        the numbering that detected or checked its chain roles (ANARCI, pyhmmer, ALL.hmm)."""
         return CacheKey.make(
             "prep",
             item.ref.checksum,
@@ -198,6 +200,7 @@ class PrepTask:
                 "graph": self.params.to_dict(),
                 "merged": self.write_merged,
                 "fmt": item.ref.fmt,
+                "numbering": numbering_identity(),
             },
             PREP_VERSION,
         )

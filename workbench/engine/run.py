@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from workbench.engine.assemble import Assembler, sequence_rows
 from workbench.engine.cluster import dask_client
 from workbench.engine.emitter import Emitter
+from workbench.engine.preflight import preflight
 from workbench.engine.prep import PrepTask
 from workbench.engine.prep_stage import PrepStage
 from workbench.engine.stages import annotate_stage, embed_stage
@@ -38,7 +39,7 @@ from workbench.structure import ANTIBODY_ROLES, load_manifest, parse_chain_spec
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["RunSummary", "execute"]
+__all__ = ["RunSummary", "execute", "finished_status"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +61,24 @@ class RunSummary:
         )
 
 
+def finished_status(cancelled: bool, done: int, failed: int, max_failed: float) -> RunStatus:
+    """How a run that did not crash ended: a pipeline reads it from run.json and the exit code."""
+    if cancelled:
+        return "cancelled"
+    if done == 0:
+        return "failed"
+    if failed / (done + failed) > max_failed:
+        return "completed_with_failures"
+    return "completed"
+
+
 def _clear_outputs(layout: RunLayout) -> None:
     """A rerun into the same folder replaces the previous dataset (the cache keeps the work);
-    graphs.h5 stays, and its groups are reused where their cache key still matches."""
-    for kind in (*DATASET_FILES, "run", "events"):
+    graphs.h5 stays, and its groups are reused where their cache key still matches. The event
+    log stays too: the rerun appends to it as a new attempt, so the earlier one is not lost."""
+    for kind in (*DATASET_FILES, "run"):
         if kind != "graphs":
             layout.path(kind).unlink(missing_ok=True)
-    for suffix in ("-wal", "-shm"):
-        layout.events.with_name(layout.events.name + suffix).unlink(missing_ok=True)
     for partial in layout.partials():
         partial.unlink()
     shutil.rmtree(layout.merged, ignore_errors=True)
@@ -208,7 +219,7 @@ class _Run:
             emitter=emitter,
             cancel=self.cancel,
         )
-        status = "crashed"
+        status: RunStatus = "crashed"
         sampling = (
             Telemetry(emitter, config.telemetry_interval)
             if config.telemetry == "on"
@@ -226,14 +237,16 @@ class _Run:
                 sequence_rows(prep.sequences, numbering, config.annotate.scheme),
                 SEQUENCES_SCHEMA,
             )
-            status = "cancelled" if self.cancel.is_set() else "completed"
+            status = finished_status(
+                self.cancel.is_set(), prep.done, prep.failed, config.max_failed
+            )
         finally:
             counts = {"items": prep.done + prep.failed, "done": prep.done, "failed": prep.failed}
             wall = time.time() - self.started
             emitter.emit(
                 RunFinished, status=status, n_done=prep.done, n_failed=prep.failed, seconds=wall
             )
-            emitter.flush()
+            emitter.close()
             self._json(status, counts)
             log.close()
         return RunSummary(
@@ -242,5 +255,10 @@ class _Run:
 
 
 def execute(config: RunConfig, cancel: threading.Event | None = None) -> RunSummary:
-    """Run every configured stage; failed items are recorded, never fatal."""
+    """Run every configured stage; failed items are recorded, never fatal.
+
+    Raises PreflightError (a ValueError), before anything is written, when an input, the output
+    folder, the model or the cluster cannot work.
+    """
+    preflight(config)
     return _Run(config, cancel or threading.Event()).execute()

@@ -91,6 +91,14 @@ class RunConfig:
     )
     no_cache: bool = option(False, expert=True, help="compute everything, store nothing")
     write_merged: bool = option(False, expert=True, help="also write merged PDBs under merged/")
+    max_failed: float = option(
+        1.0,
+        minimum=0.0,
+        maximum=1.0,
+        expert=True,
+        help="fraction of items allowed to fail before the run exits 4, status "
+        "completed_with_failures (a run where no item succeeded is always failed, exit 4)",
+    )
     cluster: str | None = option(
         None,
         expert=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -29,6 +30,9 @@ class EventLog:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # created here with 0o666 less the umask: SQLite would use 0o644, and its -wal and
+        # -shm files copy the log's mode, so a group-writable umask would be lost
+        os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o666))
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

@@ -7,6 +7,7 @@ with the class name as ``kind`` so a log can be dumped and rebuilt.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -31,7 +32,9 @@ __all__ = [
 ]
 
 
-RunStatus = Literal["running", "completed", "cancelled", "crashed"]
+RunStatus = Literal[
+    "running", "completed", "completed_with_failures", "failed", "cancelled", "crashed"
+]
 ItemStatus = Literal["done", "failed"]
 
 
@@ -51,12 +54,18 @@ class Event:
 
 
 def _registry() -> dict[str, type[Event]]:
-    """Event classes by name (slotted dataclasses cannot register themselves on creation)."""
+    """Event classes by name (slotted dataclasses cannot register themselves on creation).
+
+    ``dataclass(slots=True)`` replaces each class with a new one; until the garbage collector
+    runs, the replaced class is still a subclass of Event, so only the class its module names
+    counts.
+    """
     found: dict[str, type[Event]] = {}
     stack = list(Event.__subclasses__())
     while stack:
         cls = stack.pop()
-        found[cls.__name__] = cls
+        if getattr(sys.modules.get(cls.__module__), cls.__name__, None) is cls:
+            found[cls.__name__] = cls
         stack.extend(cls.__subclasses__())
     return found
 

@@ -6,6 +6,9 @@ several views). It keeps running totals (and, in :class:`ResourceFold`, the tele
 their percentiles), so feeding the log in id-ordered batches costs time proportional to the new
 events, never to the whole log. Times are seconds since the run
 started (the ``RunStarted`` event, else the first event seen).
+
+A resumed run appends to the same log: each ``RunStarted`` opens a new attempt (its own run id),
+the earlier ones are kept as :class:`Attempt` records, and the totals are those of the latest.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from workbench.record.events import (
 from workbench.record.resources import HOST_CPU, IOWAIT, ResourceFold
 
 __all__ = [
+    "Attempt",
     "CachePoint",
     "Failure",
     "Note",
@@ -42,6 +46,22 @@ __all__ = [
     "device_label",
     "eta_seconds",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """An earlier attempt of a resumed run: how far it got and how it ended."""
+
+    run_id: str
+    started: float  # unix s
+    ended: float  # unix s, its last event
+    status: RunStatus | None  # None: it never finished (killed)
+    stage: str | None  # the last stage it started
+    done: int  # items prep finished
+
+    @property
+    def interrupted(self) -> bool:
+        return self.status is None or self.status in ("cancelled", "crashed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +150,7 @@ class Update:
     warnings: int = 0
     stages_changed: bool = False
     telemetry: tuple[TelemetryPoint, ...] = ()
+    new_attempt: bool = False  # a resumed run's new attempt began: the points start again
 
 
 @dataclass(slots=True)
@@ -169,6 +190,13 @@ class RunFold:
     warnings: list[Note] = field(default_factory=list)
     config: dict | None = None  # the RunStarted configuration
     resources: ResourceFold = field(default_factory=ResourceFold)  # telemetry and device work
+    run_id: str | None = None  # the latest attempt's, from its RunStarted
+    attempts: list[Attempt] = field(default_factory=list)  # earlier attempts, oldest first
+
+    @property
+    def attempt(self) -> int:
+        """The latest attempt's number, 1 for a run never resumed."""
+        return len(self.attempts) + 1
 
     def feed(self, batch: Iterable[tuple[int, Event]]) -> Update:
         """Fold id-ordered events in; events with ids already seen are ignored."""
@@ -178,10 +206,17 @@ class RunFold:
         warnings = 0
         stages_changed = False
         telemetry: list[TelemetryPoint] = []
+        new_attempt = False
         for event_id, event in batch:
             if event_id <= self.last_id:
                 continue
             self.last_id = event_id
+            if isinstance(event, RunStarted):
+                if self.run_id is not None:
+                    self._new_attempt()
+                    throughput, cache, failures, warnings = [], [], [], 0
+                    stages_changed = new_attempt = True
+                self.run_id = event.run_id
             if self.t0 is None or isinstance(event, RunStarted):
                 self.t0 = event.t if self.t0 is None else min(self.t0, event.t)
             self.last_t = event.t
@@ -223,6 +258,7 @@ class RunFold:
             warnings,
             stages_changed,
             tuple(telemetry),
+            new_attempt,
         )
 
     def stage_status(self, now: float | None = None) -> list[StageStatus]:
@@ -244,6 +280,28 @@ class RunFold:
                 StageStatus(name, st.done, st.total, st.failed, running, elapsed, eta, start)
             )
         return out
+
+    def _new_attempt(self) -> None:
+        """Close the attempt folded so far and start the totals again."""
+        prep = self.stages.get("prep")
+        last = next((n for n, st in reversed(self.stages.items()) if st.started is not None), None)
+        self.attempts.append(
+            Attempt(
+                run_id=self.run_id or "",
+                started=self.t0 or 0.0,
+                ended=self.last_t or 0.0,
+                status=self.status,
+                stage=last,
+                done=prep.done if prep else 0,
+            )
+        )
+        self.t0 = None
+        self.status = None
+        self.stages = {}
+        self.tokens = {}
+        self.cache = {}
+        self.failures = []
+        self.warnings = []
 
     def _stage(self, name: str) -> _Stage:
         return self.stages.setdefault(name, _Stage())

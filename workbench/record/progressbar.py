@@ -57,8 +57,12 @@ def watch(
     bars = None if quiet else TerminalBars()
 
     def drain() -> None:
+        nonlocal bars
         for page in event_pages(events_path, after=fold.last_id):
-            fold.feed(page)
+            update = fold.feed(page)
+            if bars is not None and update.new_attempt:  # resumed: the old attempt's bars go
+                bars.close()
+                bars = TerminalBars()
         if bars is not None:
             bars.draw(fold.stage_status())
 

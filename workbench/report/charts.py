@@ -107,6 +107,10 @@ class RunCharts:
 
     def apply(self, update: Update) -> None:
         """Stream the update's new points into the sources, adding a line per new device/stage."""
+        if update.new_attempt:
+            for source in (*self.device_sources.values(), *self.cache_sources.values()):
+                source.data = {column: [] for column in source.data}
+            self.tokens_source.data = {"device": [], "tokens": []}
         by_device: dict[str, dict[str, list[float]]] = {}
         for p in update.throughput:
             cols = by_device.setdefault(p.device, {"x": [], "y": [], "tokens": []})

@@ -31,7 +31,14 @@ from workbench.record import (
     untrained_weights,
 )
 from workbench.report.charts import RunCharts
-from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds, hints_html
+from workbench.report.summary import (
+    attempts_html,
+    badge_html,
+    banner_html,
+    cards_html,
+    fmt_seconds,
+    hints_html,
+)
 
 __all__ = ["write_report"]
 
@@ -104,6 +111,7 @@ def _header(meta: dict[str, Any], fold: RunFold, outcome: RunOutcome, run_dir: P
         f"<h1>{_e(_title(meta, fold, run_dir))}</h1>",
         f"<p>{badge_html(outcome.outcome)} run <code>{_e(meta.get('run_id', run_dir.name))}"
         f"</code>, wall time {_e(fmt_seconds(float(meta.get('wall_seconds') or 0.0)))}.</p>",
+        attempts_html(fold),
         cards_html(fold, outcome, None),
         banner_html(fold, outcome),
     ]

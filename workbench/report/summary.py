@@ -8,7 +8,15 @@ import html
 from workbench.record import OUTCOME_LABELS, RunFold, RunOutcome
 from workbench.record.hints import bottleneck_hints
 
-__all__ = ["badge_html", "banner_html", "cards_html", "fmt_seconds", "hints_html"]
+__all__ = [
+    "attempts_html",
+    "attempts_text",
+    "badge_html",
+    "banner_html",
+    "cards_html",
+    "fmt_seconds",
+    "hints_html",
+]
 
 _FIRST_REASONS = 3
 _BADGE_COLOURS = {
@@ -92,3 +100,21 @@ def hints_html(fold: RunFold) -> str:
         for h in hints
     )
     return f"<ul class='hints'>{items}</ul>"
+
+
+def attempts_text(fold: RunFold) -> str:
+    """ "resumed (attempt N)" and how each earlier attempt ended; empty for a first attempt."""
+    if not fold.attempts:
+        return ""
+    ends = []
+    for number, attempt in enumerate(fold.attempts, start=1):
+        how = "was interrupted" if attempt.status is None else f"ended {attempt.status}"
+        where = f" in {attempt.stage}" if attempt.stage else ""
+        ends.append(f"attempt {number} ({attempt.run_id}) {how}{where} after {attempt.done} items")
+    return f"resumed (attempt {fold.attempt}): " + "; ".join(ends) + "."
+
+
+def attempts_html(fold: RunFold) -> str:
+    """The resumed-run note as a paragraph (class run-attempts); empty for a first attempt."""
+    text = attempts_text(fold)
+    return f"<p class='run-attempts'>{html.escape(text)}</p>" if text else ""

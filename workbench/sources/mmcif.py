@@ -90,11 +90,13 @@ def split_mmcif(text: str, source: str) -> Iterator[Item | SourceFailure]:
     if not loop.rows:
         yield SourceFailure(source, "", "_atom_site loop has no rows")
         return
-    numbers = list(dict.fromkeys(loop.models))
-    if len(numbers) == 1:
+    by_model: dict[str, list[tuple[int, int]]] = {}  # one pass over the rows, not one per model
+    for span, number in zip(loop.rows, loop.models, strict=True):
+        by_model.setdefault(number, []).append(span)
+    if len(by_model) == 1:
         yield _item(source, "", text)
         return
     head, tail = text[: loop.rows[0][0]], text[loop.rows[-1][1] :]
-    for number in numbers:
-        rows = (text[a:b] for (a, b), m in zip(loop.rows, loop.models, strict=True) if m == number)
-        yield _item(source, f"model_{number}", head + "\n".join(rows) + tail)
+    for number, spans in by_model.items():
+        rows = "\n".join(text[a:b] for a, b in spans)
+        yield _item(source, f"model_{number}", head + rows + tail)

@@ -27,7 +27,14 @@ from workbench.record import (
 from workbench.record.eventlog import PAGE_EVENTS
 from workbench.record.fold import Update
 from workbench.report.charts import RunCharts
-from workbench.report.summary import badge_html, banner_html, cards_html, fmt_seconds, hints_html
+from workbench.report.summary import (
+    attempts_html,
+    badge_html,
+    banner_html,
+    cards_html,
+    fmt_seconds,
+    hints_html,
+)
 
 __all__ = ["RunMonitor", "stages_html"]
 
@@ -229,6 +236,8 @@ class RunMonitor(Viewer):
             f"{html.escape(c.stage)} {100 * c.hit_rate:.0f}% ({c.hits} hits / {c.misses} misses)"
             for c in self._fold.cache.values()
         )
+        if self._fold.attempts:
+            parts.append(attempts_html(self._fold))
         if rates:
             parts.append(f"<b>Cache hit rate</b>: <span class='hit-rate'>{rates}</span>")
         dashboard = (meta or {}).get("dashboard")
