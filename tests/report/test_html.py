@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from workbench.record import RunView
@@ -109,3 +111,15 @@ def test_report_links_nothing_external_after_panel_widgets_loaded(recorded_run, 
     page = write_report(recorded_run, tmp_path / "r.html").read_text()
     links = re.findall(r"<link[^>]*href=['\"]([^'\"]+)", page)
     assert not [u for u in links if u.startswith(("http:", "https:", "//"))]
+
+
+def test_item_warnings_in_the_items_table(recorded_run, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(recorded_run, run_dir)
+    structures = pd.read_parquet(run_dir / "structures.parquet")
+    structures["warnings"] = ["12 atoms with guessed elements; chain break in H", None, None]
+    structures.to_parquet(run_dir / "structures.parquet")
+    page = html.unescape(write_report(run_dir, tmp_path / "r.html").read_text())
+    items = page[page.find("<h2 id='items'>") : page.find("<h2>Dataset</h2>")]
+    assert "<th>warnings</th>" in items
+    assert "<td>12 atoms with guessed elements; chain break in H</td>" in items

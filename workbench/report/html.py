@@ -37,6 +37,7 @@ from workbench.report.summary import (
     banner_html,
     cards_html,
     fmt_seconds,
+    fmt_size,
     hints_html,
 )
 
@@ -123,7 +124,17 @@ def _header(meta: dict[str, Any], fold: RunFold, outcome: RunOutcome, run_dir: P
     return _div("".join(parts))
 
 
-_ITEM_COLUMNS = ["source", "member", "status", "heavy", "light", "antigen", "n_nodes", "error"]
+_ITEM_COLUMNS = [
+    "source",
+    "member",
+    "status",
+    "heavy",
+    "light",
+    "antigen",
+    "n_nodes",
+    "error",
+    "warnings",
+]
 
 
 def _items(view: RunView) -> Div:
@@ -204,8 +215,8 @@ def _resources(fold: RunFold, charts: RunCharts) -> list[Any]:
                 f"{r.mean:.0f}",
                 f"{r.p95:.0f}",
                 _percent(r.busy_share),
-                "" if r.peak_mem is None else _size(r.peak_mem),
-                "" if r.mem_total is None else _size(r.mem_total),
+                "" if r.peak_mem is None else fmt_size(r.peak_mem),
+                "" if r.mem_total is None else fmt_size(r.mem_total),
             )
             for r in resources.rows()
         ],
@@ -248,14 +259,6 @@ def _histogram(values: np.ndarray, title: str, name: str) -> Any:
     return fig
 
 
-def _size(n_bytes: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n_bytes < 1024 or unit == "GB":
-            return f"{n_bytes:,} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
-        n_bytes /= 1024
-    return ""
-
-
 def _dataset(run_dir: Path) -> list[Any]:
     view = RunView(run_dir)
     structures, sequences = view.structures, view.sequences
@@ -274,7 +277,7 @@ def _dataset(run_dir: Path) -> list[Any]:
             cdr3 = np.array([len(s) for s in sequences["cdr3"].dropna() if s], dtype=int)
     sizes = RunLayout(run_dir).file_sizes()
     files = pd.DataFrame(
-        [(name, _size(n)) for name, n in sorted(sizes.items())], columns=["file", "size"]
+        [(name, fmt_size(n)) for name, n in sorted(sizes.items())], columns=["file", "size"]
     )
     return [
         _div("<h2>Dataset</h2>" + _kv_table(summary) + _df_table(files, "No dataset files yet.")),
