@@ -123,3 +123,17 @@ def test_item_warnings_in_the_items_table(recorded_run, tmp_path):
     items = page[page.find("<h2 id='items'>") : page.find("<h2>Dataset</h2>")]
     assert "<th>warnings</th>" in items
     assert "<td>12 atoms with guessed elements; chain break in H</td>" in items
+
+
+def test_scores_top_table_and_histogram_when_scored(scored_run, report, tmp_path):
+    scores = pd.read_parquet(scored_run / "scores.parquet")
+    page = html.unescape(write_report(scored_run, tmp_path / "r.html").read_text())
+    at = [page.find(t) for t in ("<h2 id='items'>", "<h2 id='scores'>", "<h2>Dataset</h2>")]
+    assert -1 not in at and at == sorted(at)
+    section = page[at[1] : at[2]]
+    assert f"Scores (top 7 of {len(scores)})" in section
+    assert "class='banner untrained-scores'" in section
+    best = scores.sort_values("rank").iloc[0]
+    assert f"<td>{best['item_id']}</td>" in section and "<th>capri</th>" in section
+    assert '"name":"dockq-histogram"' in page
+    assert "id='scores'" not in html.unescape(report)  # an unscored run has no such section

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from bokeh.embed import file_html
 from bokeh.layouts import column, row
-from bokeh.models import AdaptiveTicker, ColumnDataSource, Div, FactorRange
+from bokeh.models import ColumnDataSource, Div, FactorRange
 from bokeh.plotting import figure
 from bokeh.resources import Resources
 
@@ -30,7 +30,8 @@ from workbench.record import (
     run_outcome,
     untrained_weights,
 )
-from workbench.report.charts import RunCharts
+from workbench.report.charts import RunCharts, histogram
+from workbench.report.scores import dockq_histogram, scores_display, scores_note
 from workbench.report.summary import (
     attempts_html,
     badge_html,
@@ -147,6 +148,25 @@ def _items(view: RunView) -> Div:
     return _div("<h2 id='items'>Items</h2>" + _df_table(df.fillna(""), "No item recorded."))
 
 
+_TOP_SCORES = 10
+
+
+def _scores(view: RunView) -> list[Any]:
+    """The top of the ranking and the predicted-DockQ histogram; nothing when not scored."""
+    scores = view.scores
+    if scores.empty:
+        return []
+    top = scores_display(scores, top=_TOP_SCORES)
+    return [
+        _div(
+            f"<h2 id='scores'>Scores (top {min(_TOP_SCORES, len(scores))} of {len(scores)})</h2>"
+            + scores_note(scores)
+            + _df_table(top, "No item scored.")
+        ),
+        dockq_histogram(scores),
+    ]
+
+
 def _failures_and_warnings(fold: RunFold) -> Div:
     failures = pd.DataFrame(
         [(f.stage, f.source, f.item_id, f.reason) for f in fold.failures],
@@ -248,17 +268,6 @@ def _resources(fold: RunFold, charts: RunCharts) -> list[Any]:
     return [section, row(charts.utilisation, charts.memory, sizing_mode="stretch_width")]
 
 
-def _histogram(values: np.ndarray, title: str, name: str) -> Any:
-    fig = figure(
-        title=title, height=220, width=420, name=name, y_axis_label="count", x_axis_label="residues"
-    )
-    fig.yaxis.ticker = AdaptiveTicker(min_interval=1)
-    if len(values):
-        counts, edges = np.histogram(values, bins=min(30, max(1, len(set(values.tolist())))))
-        fig.quad(top=counts, bottom=0, left=edges[:-1], right=edges[1:], alpha=0.7)
-    return fig
-
-
 def _dataset(run_dir: Path) -> list[Any]:
     view = RunView(run_dir)
     structures, sequences = view.structures, view.sequences
@@ -282,8 +291,8 @@ def _dataset(run_dir: Path) -> list[Any]:
     return [
         _div("<h2>Dataset</h2>" + _kv_table(summary) + _df_table(files, "No dataset files yet.")),
         row(
-            _histogram(lengths, "Sequence lengths (residues)", "sequence-lengths"),
-            _histogram(cdr3, "CDR3 lengths (residues)", "cdr3-lengths"),
+            histogram(lengths, "Sequence lengths (residues)", "sequence-lengths", "residues"),
+            histogram(cdr3, "CDR3 lengths (residues)", "cdr3-lengths", "residues"),
         ),
     ]
 
@@ -311,6 +320,7 @@ def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
     layout = column(
         _header(meta, fold, outcome, run_dir),
         _items(view),
+        *_scores(view),
         *_dataset(run_dir),
         _failures_and_warnings(fold),
         *compute,
