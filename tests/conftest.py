@@ -35,3 +35,23 @@ def recorded_run(tmp_path_factory, complexes_dir: Path, cases) -> Path:
     from report.recorded import record_run  # tests/ is on sys.path (pytest's rootdir conftest)
 
     return record_run(tmp_path_factory.mktemp("recorded") / "run", complexes_dir, cases)
+
+
+@pytest.fixture(scope="session")
+def scored_run(tmp_path_factory, recorded_run: Path, data_dir: Path) -> Path:
+    """``recorded_run`` plus the scores.parquet that `workbench score` writes for the seven
+    DeepRank-Ab test graphs, with seeded random weights (so flagged untrained)."""
+    import shutil
+
+    from workbench.cache import DisabledCache
+    from workbench.score import resolve_scorer, score_files, write_scores
+
+    run_dir = tmp_path_factory.mktemp("scored") / "run"
+    shutil.copytree(recorded_run, run_dir)
+    result = score_files(
+        [data_dir / "deeprank-ab" / "graphs.h5"],
+        resolve_scorer("random:deeprank-ab"),
+        cache=DisabledCache(),
+    )
+    write_scores(run_dir / "scores.parquet", result.table, {"scorer": "random:deeprank-ab"})
+    return run_dir

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from workbench.record import RunView
@@ -109,3 +111,29 @@ def test_report_links_nothing_external_after_panel_widgets_loaded(recorded_run, 
     page = write_report(recorded_run, tmp_path / "r.html").read_text()
     links = re.findall(r"<link[^>]*href=['\"]([^'\"]+)", page)
     assert not [u for u in links if u.startswith(("http:", "https:", "//"))]
+
+
+def test_item_warnings_in_the_items_table(recorded_run, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(recorded_run, run_dir)
+    structures = pd.read_parquet(run_dir / "structures.parquet")
+    structures["warnings"] = ["12 atoms with guessed elements; chain break in H", None, None]
+    structures.to_parquet(run_dir / "structures.parquet")
+    page = html.unescape(write_report(run_dir, tmp_path / "r.html").read_text())
+    items = page[page.find("<h2 id='items'>") : page.find("<h2>Dataset</h2>")]
+    assert "<th>warnings</th>" in items
+    assert "<td>12 atoms with guessed elements; chain break in H</td>" in items
+
+
+def test_scores_top_table_and_histogram_when_scored(scored_run, report, tmp_path):
+    scores = pd.read_parquet(scored_run / "scores.parquet")
+    page = html.unescape(write_report(scored_run, tmp_path / "r.html").read_text())
+    at = [page.find(t) for t in ("<h2 id='items'>", "<h2 id='scores'>", "<h2>Dataset</h2>")]
+    assert -1 not in at and at == sorted(at)
+    section = page[at[1] : at[2]]
+    assert f"Scores (top 7 of {len(scores)})" in section
+    assert "class='banner untrained-scores'" in section
+    best = scores.sort_values("rank").iloc[0]
+    assert f"<td>{best['item_id']}</td>" in section and "<th>capri</th>" in section
+    assert '"name":"dockq-histogram"' in page
+    assert "id='scores'" not in html.unescape(report)  # an unscored run has no such section

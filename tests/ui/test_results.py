@@ -6,10 +6,10 @@ import shutil
 
 import pandas as pd
 
-from workbench.record import FILES, open_run
+from workbench.record import DATASET_FILES, FILES, open_run
 from workbench.ui import ResultsView
 from workbench.ui.interface import interface_residues
-from workbench.ui.results import chains_html
+from workbench.ui.results import chains_html, warnings_html
 
 
 def test_filter_by_status(recorded_run):
@@ -38,7 +38,6 @@ def test_failed_item_shows_escaped_reason(recorded_run):
     view.item = "x:0"
     assert "<img" not in view._chains.object
     assert "&lt;img src=x onerror=alert(1)&gt;.pdb: no ATOM records" in view._chains.object
-    assert "events.sqlite" in view._files.object
 
 
 def test_interface_residues_beside_the_chains(annotated_run):
@@ -75,3 +74,32 @@ def test_clicking_a_row_opens_its_item_and_blank_cells_stay_blank(recorded_run):
     view._table.selection = [failed_row]
     assert view.item == "x:0" and "no ATOM records" in view._chains.object
     assert not table.isna().any().any()
+
+
+def test_item_warnings_in_the_table_and_the_item_view(annotated_run):
+    structures = open_run(annotated_run).structures
+    row = structures.iloc[0]
+    assert row["warnings"], "1VFB is expected to carry prep warnings (guessed elements)"
+    view = ResultsView(annotated_run)
+    assert list(view._table.value["warnings"]) == list(structures["warnings"].fillna(""))
+    view.item = row["item_id"]
+    for warning in row["warnings"].split("; "):
+        assert f"<li>{warning}</li>" in view._chains.object
+    assert warnings_html(None) == warnings_html("") == ""
+    assert (
+        warnings_html("a <b>; c") == "<ul class='item-warnings'><li>a &lt;b&gt;</li><li>c</li></ul>"
+    )
+
+
+def test_a_download_button_per_dataset_file_and_the_report(annotated_run, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(annotated_run, run_dir)
+    (run_dir / FILES["report"]).write_text("<html></html>")
+    view = ResultsView(run_dir)
+    buttons = {b.filename: b for b in view._files.objects}
+    present = {FILES[k] for k in (*DATASET_FILES, "report") if (run_dir / FILES[k]).exists()}
+    assert set(buttons) == present and FILES["graphs"] in present
+    assert FILES["events"] not in buttons and FILES["run"] not in buttons
+    assert buttons[FILES["report"]].label == "report.html (13 bytes)"
+    assert buttons[FILES["graphs"]].file == str(run_dir / FILES["graphs"])
+    assert "No dataset files yet" in ResultsView(tmp_path / "absent")._files.objects[0].object

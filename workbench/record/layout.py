@@ -20,6 +20,7 @@ FileKind = Literal[
     "fasta",
     "graphs",
     "embeddings",
+    "scores",
     "report",
 ]
 FILES: dict[FileKind, str] = {
@@ -32,6 +33,7 @@ FILES: dict[FileKind, str] = {
     "fasta": "complexes.fasta",
     "graphs": "graphs.h5",
     "embeddings": "embeddings.h5",
+    "scores": "scores.parquet",  # written by `workbench score RUN/graphs.h5 --out RUN`
     "report": "report.html",
 }
 # what a run produces as data (the rest: its record, and the report made from it)
@@ -43,6 +45,7 @@ DATASET_FILES: tuple[FileKind, ...] = (
     "fasta",
     "graphs",
     "embeddings",
+    "scores",
 )
 
 
@@ -93,6 +96,10 @@ class RunLayout:
     @property
     def embeddings(self) -> Path:
         return self.path("embeddings")
+
+    @property
+    def scores(self) -> Path:
+        return self.path("scores")
 
     @property
     def report(self) -> Path:

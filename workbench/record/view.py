@@ -61,6 +61,11 @@ class RunView:
     def regions(self) -> pd.DataFrame:
         return read_table(self.layout.regions)
 
+    @property
+    def scores(self) -> pd.DataFrame:
+        """scores.parquet (see workbench.score.table), best first; empty when not scored."""
+        return read_table(self.layout.scores)
+
     def events(self, after: int = 0, limit: int | None = None) -> list[tuple[int, Event]]:
         """(id, event) with id > ``after``, in order, at most ``limit`` (None: all)."""
         return read_events(self.layout.events, after=after, limit=limit)

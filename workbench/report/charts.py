@@ -10,15 +10,23 @@ few rows of ``stage-timeline``) given new data.
 
 from __future__ import annotations
 
+import numpy as np
 from bokeh.core.validation import silence
 from bokeh.core.validation.warnings import MISSING_RENDERERS
-from bokeh.models import ColumnDataSource, DataRange1d, FactorRange, HoverTool, Legend
+from bokeh.models import (
+    AdaptiveTicker,
+    ColumnDataSource,
+    DataRange1d,
+    FactorRange,
+    HoverTool,
+    Legend,
+)
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
 from workbench.record.fold import StageStatus, Update
 
-__all__ = ["RunCharts"]
+__all__ = ["RunCharts", "histogram"]
 
 _HEIGHT = 260
 
@@ -35,6 +43,21 @@ def _timeline(title: str, y_label: str, name: str):
         name=name,
     )
     fig.add_layout(Legend(click_policy="hide"), "right")
+    return fig
+
+
+def histogram(values: np.ndarray, title: str, name: str, x_label: str, bins=None):
+    """Counts of ``values`` with whole-number count ticks; ``bins`` as numpy takes them (by
+    default one per distinct value, at most 30)."""
+    fig = figure(
+        title=title, height=220, width=420, name=name, y_axis_label="count", x_axis_label=x_label
+    )
+    fig.yaxis.ticker = AdaptiveTicker(min_interval=1)
+    if len(values):
+        if bins is None:
+            bins = min(30, max(1, len(set(values.tolist()))))
+        counts, edges = np.histogram(values, bins=bins)
+        fig.quad(top=counts, bottom=0, left=edges[:-1], right=edges[1:], alpha=0.7)
     return fig
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from bokeh.embed import file_html
 from bokeh.layouts import column, row
-from bokeh.models import AdaptiveTicker, ColumnDataSource, Div, FactorRange
+from bokeh.models import ColumnDataSource, Div, FactorRange
 from bokeh.plotting import figure
 from bokeh.resources import Resources
 
@@ -30,13 +30,15 @@ from workbench.record import (
     run_outcome,
     untrained_weights,
 )
-from workbench.report.charts import RunCharts
+from workbench.report.charts import RunCharts, histogram
+from workbench.report.scores import dockq_histogram, scores_display, scores_note
 from workbench.report.summary import (
     attempts_html,
     badge_html,
     banner_html,
     cards_html,
     fmt_seconds,
+    fmt_size,
     hints_html,
 )
 
@@ -123,7 +125,17 @@ def _header(meta: dict[str, Any], fold: RunFold, outcome: RunOutcome, run_dir: P
     return _div("".join(parts))
 
 
-_ITEM_COLUMNS = ["source", "member", "status", "heavy", "light", "antigen", "n_nodes", "error"]
+_ITEM_COLUMNS = [
+    "source",
+    "member",
+    "status",
+    "heavy",
+    "light",
+    "antigen",
+    "n_nodes",
+    "error",
+    "warnings",
+]
 
 
 def _items(view: RunView) -> Div:
@@ -134,6 +146,25 @@ def _items(view: RunView) -> Div:
     df = structures[[c for c in _ITEM_COLUMNS if c in structures.columns]].copy()
     df["source"] = df["source"].map(lambda s: Path(str(s)).name)
     return _div("<h2 id='items'>Items</h2>" + _df_table(df.fillna(""), "No item recorded."))
+
+
+_TOP_SCORES = 10
+
+
+def _scores(view: RunView) -> list[Any]:
+    """The top of the ranking and the predicted-DockQ histogram; nothing when not scored."""
+    scores = view.scores
+    if scores.empty:
+        return []
+    top = scores_display(scores, top=_TOP_SCORES)
+    return [
+        _div(
+            f"<h2 id='scores'>Scores (top {min(_TOP_SCORES, len(scores))} of {len(scores)})</h2>"
+            + scores_note(scores)
+            + _df_table(top, "No item scored.")
+        ),
+        dockq_histogram(scores),
+    ]
 
 
 def _failures_and_warnings(fold: RunFold) -> Div:
@@ -204,8 +235,8 @@ def _resources(fold: RunFold, charts: RunCharts) -> list[Any]:
                 f"{r.mean:.0f}",
                 f"{r.p95:.0f}",
                 _percent(r.busy_share),
-                "" if r.peak_mem is None else _size(r.peak_mem),
-                "" if r.mem_total is None else _size(r.mem_total),
+                "" if r.peak_mem is None else fmt_size(r.peak_mem),
+                "" if r.mem_total is None else fmt_size(r.mem_total),
             )
             for r in resources.rows()
         ],
@@ -237,25 +268,6 @@ def _resources(fold: RunFold, charts: RunCharts) -> list[Any]:
     return [section, row(charts.utilisation, charts.memory, sizing_mode="stretch_width")]
 
 
-def _histogram(values: np.ndarray, title: str, name: str) -> Any:
-    fig = figure(
-        title=title, height=220, width=420, name=name, y_axis_label="count", x_axis_label="residues"
-    )
-    fig.yaxis.ticker = AdaptiveTicker(min_interval=1)
-    if len(values):
-        counts, edges = np.histogram(values, bins=min(30, max(1, len(set(values.tolist())))))
-        fig.quad(top=counts, bottom=0, left=edges[:-1], right=edges[1:], alpha=0.7)
-    return fig
-
-
-def _size(n_bytes: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n_bytes < 1024 or unit == "GB":
-            return f"{n_bytes:,} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
-        n_bytes /= 1024
-    return ""
-
-
 def _dataset(run_dir: Path) -> list[Any]:
     view = RunView(run_dir)
     structures, sequences = view.structures, view.sequences
@@ -274,13 +286,13 @@ def _dataset(run_dir: Path) -> list[Any]:
             cdr3 = np.array([len(s) for s in sequences["cdr3"].dropna() if s], dtype=int)
     sizes = RunLayout(run_dir).file_sizes()
     files = pd.DataFrame(
-        [(name, _size(n)) for name, n in sorted(sizes.items())], columns=["file", "size"]
+        [(name, fmt_size(n)) for name, n in sorted(sizes.items())], columns=["file", "size"]
     )
     return [
         _div("<h2>Dataset</h2>" + _kv_table(summary) + _df_table(files, "No dataset files yet.")),
         row(
-            _histogram(lengths, "Sequence lengths (residues)", "sequence-lengths"),
-            _histogram(cdr3, "CDR3 lengths (residues)", "cdr3-lengths"),
+            histogram(lengths, "Sequence lengths (residues)", "sequence-lengths", "residues"),
+            histogram(cdr3, "CDR3 lengths (residues)", "cdr3-lengths", "residues"),
         ),
     ]
 
@@ -308,6 +320,7 @@ def write_report(run_dir: str | Path, out_html: str | Path) -> Path:
     layout = column(
         _header(meta, fold, outcome, run_dir),
         _items(view),
+        *_scores(view),
         *_dataset(run_dir),
         _failures_and_warnings(fold),
         *compute,

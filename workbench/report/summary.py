@@ -15,6 +15,7 @@ __all__ = [
     "banner_html",
     "cards_html",
     "fmt_seconds",
+    "fmt_size",
     "hints_html",
 ]
 
@@ -35,6 +36,15 @@ def fmt_seconds(s: float | None) -> str:
     if s is None:
         return "–"
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min"
+
+
+def fmt_size(n_bytes: float) -> str:
+    """A file size as people read it: "812 bytes", "3.4 MB"."""
+    for unit in ("bytes", "KB", "MB"):
+        if n_bytes < 1024:
+            return f"{n_bytes:,.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1024
+    return f"{n_bytes:.1f} GB"
 
 
 def badge_html(outcome: str) -> str:

@@ -9,6 +9,7 @@ generated from ``RUN_OPTIONS`` (``settings_class``); ``AttachView`` points at a 
 elsewhere. ``ResultsView``
 shows one item's chains with CDRs coloured beside its interface residues (``interface_residues``:
 one row per residue with a graph node, its region and buried surface area in Å²).
+``ScoresView`` ranks a scored run's items (scores.parquet, predicted DockQ and CAPRI class).
 
 In a notebook::
 
@@ -26,6 +27,7 @@ from workbench.ui.launch import RunProcess, cli_argv
 from workbench.ui.monitor import RunMonitor
 from workbench.ui.paths import PathRefused, confine, default_roots
 from workbench.ui.results import ResultsView
+from workbench.ui.scores import ScoresView
 from workbench.ui.settings import settings_class, settings_values
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "RunForm",
     "RunMonitor",
     "RunProcess",
+    "ScoresView",
     "WorkbenchApp",
     "cli_argv",
     "confine",

@@ -19,6 +19,7 @@ from workbench.ui.form import RunForm
 from workbench.ui.monitor import RunMonitor
 from workbench.ui.paths import PathRefused, confine, default_roots
 from workbench.ui.results import ResultsView
+from workbench.ui.scores import ScoresView
 
 __all__ = ["AttachView", "WorkbenchApp"]
 
@@ -84,6 +85,7 @@ class WorkbenchApp(Viewer):
         self.attach = AttachView(allowed_roots=roots)
         self.monitor = RunMonitor()
         self.results = ResultsView()
+        self.scores = ScoresView()
         self._export_note = pn.pane.HTML("", name="export-note")
         self._download = pn.widgets.FileDownload(
             label="Download report", color="success", visible=False, embed=False
@@ -91,6 +93,7 @@ class WorkbenchApp(Viewer):
         self._tabs = pn.Tabs(
             ("Monitor", self.monitor),
             ("Results", self.results),
+            ("Scores", self.scores),
             ("Report", self._report_tab()),
             dynamic=False,
             sizing_mode="stretch_width",
@@ -107,6 +110,7 @@ class WorkbenchApp(Viewer):
     def _switch(self) -> None:
         self.monitor.run_dir = self.run_dir
         self.results.run_dir = self.run_dir
+        self.scores.run_dir = self.run_dir
         self._download.visible = False
         self._export_note.object = ""
 
@@ -114,6 +118,7 @@ class WorkbenchApp(Viewer):
         """Reload the results when the watched run ends (its tables are complete then)."""
         if event.new not in ("", "waiting", "running"):
             self.results.reload()
+            self.scores.reload()
             if event.old in ("waiting", "running") and event.new == "completed":
                 self._tabs.active = 1  # failures stay on the monitor, under their banner
 
@@ -154,7 +159,7 @@ class WorkbenchApp(Viewer):
         return [self.form, self.attach]
 
     def main(self) -> pn.Tabs:
-        """The main area: Monitor | Results | Report."""
+        """The main area: Monitor | Results | Scores | Report."""
         return self._tabs
 
     def template(self) -> pn.template.FastListTemplate:

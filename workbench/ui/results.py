@@ -16,10 +16,11 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
-from workbench.record import FILES, RunView
+from workbench.record import DATASET_FILES, FILES, RunView
+from workbench.report.summary import fmt_size
 from workbench.ui.interface import REGION_COLOURS, interface_html, interface_residues, region_kind
 
-__all__ = ["ResultsView", "chains_html"]
+__all__ = ["ResultsView", "chains_html", "warnings_html"]
 
 _MAX_ROWS = 500
 _COLUMNS = [
@@ -32,6 +33,7 @@ _COLUMNS = [
     "antigen",
     "n_nodes",
     "error",
+    "warnings",
 ]
 _IFACE_STYLE = "border-bottom:3px solid #1f3b73;font-weight:bold"
 
@@ -78,6 +80,29 @@ def chains_html(regions: pd.DataFrame, interface: pd.DataFrame | None = None) ->
     return f"<div class='chains'>{legend}{''.join(blocks)}</div>"
 
 
+def warnings_html(warnings: object) -> str:
+    """An item's "; "-joined warnings as a list (class item-warnings); empty when it has none."""
+    if not isinstance(warnings, str) or not warnings.strip():
+        return ""
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings.split("; ") if w.strip())
+    return f"<ul class='item-warnings'>{items}</ul>"
+
+
+def file_downloads(run: RunView) -> list[pn.widgets.FileDownload]:
+    """A download button for each dataset file of the run present, and its report."""
+    sizes = run.layout.file_sizes()
+    return [
+        pn.widgets.FileDownload(
+            file=str(run.layout.path(kind)),
+            filename=FILES[kind],
+            label=f"{FILES[kind]} ({fmt_size(sizes[FILES[kind]])})",
+            embed=False,
+        )
+        for kind in (*DATASET_FILES, "report")
+        if FILES[kind] in sizes
+    ]
+
+
 class ResultsView(Viewer):
     """Browse a run's dataset: structures by status, one item's chains, the dataset files."""
 
@@ -102,7 +127,7 @@ class ResultsView(Viewer):
         self._table.param.watch(self._on_select, "selection")
         self._chains = pn.pane.HTML("", sizing_mode="stretch_width")
         self._interface = pn.pane.HTML("", sizing_mode="stretch_width")
-        self._files = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._files = pn.Row(sizing_mode="stretch_width", styles={"flex-wrap": "wrap"})
         self._structures: pd.DataFrame | None = None
         self.reload()
 
@@ -145,13 +170,8 @@ class ResultsView(Viewer):
             self.item = items[0] if items else None
         self._show_table()
         self._show_item()
-        files = self._run.layout.file_sizes() if self.run_dir else {}
-        rows = "".join(
-            f"<tr><td><code>{html.escape(str(Path(self.run_dir) / name))}</code></td>"
-            f"<td>{size:,} bytes</td></tr>"
-            for name, size in files.items()
-        )
-        self._files.object = f"<table>{rows}</table>" if rows else "<p>No dataset files yet.</p>"
+        downloads = file_downloads(self._run) if self.run_dir else []
+        self._files.objects = downloads or [pn.pane.HTML("<p>No dataset files yet.</p>")]
 
     @param.depends("status_filter", watch=True)
     def _show_table(self) -> None:
@@ -182,13 +202,14 @@ class ResultsView(Viewer):
             f"<p><b>{html.escape(Path(str(row['source'])).name)}</b> – status "
             f"{html.escape(str(row['status']))}"
         )
+        notes = warnings_html(row.get("warnings"))
         if row["status"] == "failed":
-            self._chains.object = f"{head}: {html.escape(str(row['error']))}</p>"
+            self._chains.object = f"{head}: {html.escape(str(row['error']))}</p>{notes}"
             return
         regions = self._run.regions
         mine = regions[regions["item_id"] == self.item] if not regions.empty else regions
         interface, note = self._interface_of(self.item)
-        self._chains.object = f"{head}</p>{chains_html(mine, interface)}"
+        self._chains.object = f"{head}</p>{notes}{chains_html(mine, interface)}"
         self._interface.object = note if interface is None else interface_html(interface)
 
     def _interface_of(self, item_id: str) -> tuple[pd.DataFrame | None, str]:
