@@ -110,8 +110,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     summary = outcome["summary"]
     print(summary)
     _print_failures(layout)
+    if config.scorer is not None and layout.scores.is_file():
+        import pandas as pd
+
+        _print_ranking(pd.read_parquet(layout.scores), 10)
     _print_hints(layout)
     return EXIT_CODES[summary.status]
+
+
+def _print_ranking(table, top: int) -> None:
+    """The best ``top`` models by predicted DockQ, saying so when the weights are untrained."""
+    if len(table) and bool(table["untrained"].iat[0]):
+        print("  predicted DockQ from UNTRAINED (random) weights: for demos and tests only")
+    columns = ["rank", "item_id", "score", "capri", "outside_training", "clash"]
+    print(table.head(top)[columns].to_string(index=False))
 
 
 def _print_failures(layout, limit: int = 10) -> None:
@@ -241,8 +253,22 @@ def _cmd_score(args: argparse.Namespace) -> int:
         f"graphs/s) with {args.scorer}"
         + (" (untrained: random weights)" if checkpoint.untrained else "")
     )
-    print(table.head(args.top)[["rank", "item_id", "score", "capri"]].to_string(index=False))
+    _print_ranking(table, args.top)
     print(f"scores written to {path}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from workbench.output.export import ExportError, export_deeprank
+
+    try:
+        count, embedded = export_deeprank(args.run_dir, args.output)
+    except (ExportError, OSError) as exc:
+        print(f"workbench export: {exc}", file=sys.stderr)
+        return 2
+    print(f"{count} deeprank-ab graphs written to {args.output}")
+    if not embedded:
+        print("  their embedding feature is 0: the run had no embed stage")
     return 0
 
 
@@ -265,12 +291,28 @@ def build_parser(table=None) -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write a standalone HTML report of a run")
     report.add_argument("run_dir")
     report.add_argument("--output", "-o", default="report.html")
+    export = sub.add_parser(
+        "export",
+        help="write a run's data in another tool's format",
+        description="deeprank-ab: the run's deeprank-ab graphs in DeepRank-Ab's own HDF5 "
+        "layout (one group per item id), for their training and evaluation code or "
+        "`workbench score`; needs a run made with --features deeprank-ab or --scorer.",
+    )
+    export.add_argument("run_dir")
+    export.add_argument("--format", required=True, choices=["deeprank-ab"])
+    export.add_argument("--output", "-o", required=True, help="the .h5 file to write")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"run": _cmd_run, "cache": _cmd_cache, "report": _cmd_report, "score": _cmd_score}
+    handlers = {
+        "run": _cmd_run,
+        "cache": _cmd_cache,
+        "report": _cmd_report,
+        "score": _cmd_score,
+        "export": _cmd_export,
+    }
     return handlers[args.command](args)
 
 

@@ -7,6 +7,7 @@ into exit 2 within a second or two, before any input is read or any folder is wr
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,6 +33,10 @@ def preflight(config: RunConfig) -> None:
     _writable(config.run_dir)
     if "embed" in config.stages:
         _model(config.embed.model)
+    if config.scorer is not None:
+        _scorer(config.scorer)
+    if config.graph.features == "deeprank-ab" and shutil.which("voronota") is None:
+        raise PreflightError("--features deeprank-ab: needs voronota on PATH (make system-deps)")
     if config.cluster:
         _answers(config.cluster)
 
@@ -72,6 +77,15 @@ def _model(spec: str) -> None:
         check_model_spec(spec)
     except ModelError as exc:
         raise PreflightError(f"--model: {exc}") from None
+
+
+def _scorer(spec: str) -> None:
+    from workbench.score import resolve_scorer
+
+    try:
+        resolve_scorer(spec)
+    except ValueError as exc:
+        raise PreflightError(f"--scorer: {exc}") from None
 
 
 def _answers(address: str) -> None:

@@ -44,7 +44,7 @@ __all__ = [
     "prep_chunk",
 ]
 
-PREP_VERSION = "prep-3"
+PREP_VERSION = "prep-4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +76,18 @@ class PrepResult:
     key: str = ""  # digest of the cache key the result was made under
     payload: bytes | None = None
     merged_pdb: str | None = None
+    esm_inputs: tuple[tuple[str, str], ...] = ()  # deeprank-ab: (hash, sequence) to embed
 
     def graph_image(self) -> bytes:
         """The item's graphs.h5 group as an HDF5 image (see workbench.output.graph_image)."""
         arrays, _ = decode_arrays(self.payload)
         return arrays["graph_h5"].tobytes()
+
+    def deeprank_image(self) -> bytes | None:
+        """The item's deeprank_ab.h5 group as an HDF5 image, when the profile asked for it."""
+        arrays, _ = decode_arrays(self.payload)
+        image = arrays.get("deeprank_h5")
+        return None if image is None else image.tobytes()
 
 
 @lru_cache(maxsize=4)
@@ -109,11 +116,29 @@ def _roles(structure, spec: ChainSpec | None, source: str) -> tuple[ChainSpec, l
     return spec, warnings
 
 
-def _encode(complex_: Complex, graph: InterfaceGraph, meta: dict, merged: str | None) -> bytes:
+def _encode(
+    complex_: Complex, graph: InterfaceGraph, meta: dict, merged: str | None, deeprank: bytes | None
+) -> bytes:
     image = graph_image(graph, complex_.residues, complex_.source)
     if merged is not None:
         meta = {**meta, "merged_pdb": merged}
-    return encode_arrays({"graph_h5": np.frombuffer(image, dtype=np.uint8)}, meta)
+    arrays = {"graph_h5": np.frombuffer(image, dtype=np.uint8)}
+    if deeprank is not None:
+        arrays["deeprank_h5"] = np.frombuffer(deeprank, dtype=np.uint8)
+    return encode_arrays(arrays, meta)
+
+
+def _deeprank(structure, spec: ChainSpec, source: str) -> tuple[bytes, dict[str, str]]:
+    """DeepRank-Ab's atom graph of the item (image, embedding left 0) and its ESM inputs."""
+    from workbench.graph.deeprank import (
+        build_deeprank_graph,
+        deeprank_image,
+        esm_sequences,
+        merge_for_deeprank,
+    )
+
+    graph = build_deeprank_graph(merge_for_deeprank(structure, spec, source))
+    return deeprank_image(graph), esm_sequences(graph)
 
 
 def _chain_rows(complex_: Complex) -> list[dict]:
@@ -135,6 +160,10 @@ def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merg
         complex_ = merge(item, spec, structure=structure)
         step = "interface graph"
         graph = build_graph(complex_, params)
+        deeprank, esm_inputs = None, {}
+        if params.features == "deeprank-ab":
+            step = "deeprank-ab graph"
+            deeprank, esm_inputs = _deeprank(structure, spec, source)
     except (StructureError, NoInterfaceError, SourceError, _NoAntibody) as exc:
         reason = getattr(exc, "reason", str(exc))
         return {
@@ -149,9 +178,10 @@ def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merg
         "warnings": [*complex_.warnings, *warnings],
         "n_nodes": len(graph.node_residue),
         "n_edges": int(graph.edge_index.shape[1]),
+        "esm_inputs": sorted(esm_inputs.items()),
     }
     merged = to_pdb(complex_) if write_merged else None
-    meta["payload"] = _encode(complex_, graph, meta, merged)
+    meta["payload"] = _encode(complex_, graph, meta, merged, deeprank)
     meta["merged_pdb"] = merged
     return meta
 
@@ -176,6 +206,7 @@ def _result(
         key=key,
         payload=payload if meta["status"] == "done" else None,
         merged_pdb=meta.get("merged_pdb"),
+        esm_inputs=tuple(tuple(pair) for pair in meta.get("esm_inputs", ())),
     )
 
 

@@ -76,6 +76,7 @@ class PrepStage:
         manifest: Manifest | None,
         task: PrepTask,
         graphs: GraphWriter,
+        deeprank: GraphWriter | None = None,
         workers: int,
         chunk_size: int,
         emitter: Emitter,
@@ -87,6 +88,8 @@ class PrepStage:
         self.manifest = manifest
         self.task = task
         self.graphs = graphs
+        self.deeprank = deeprank  # --features deeprank-ab: DeepRank-Ab's layout, beside graphs
+        self.esm_inputs: dict[str, str] = {}  # their ESM inputs: heavy+light, antigen
         self.client: Client | None = None
         self.workers = workers
         self.chunk_size = chunk_size or 4
@@ -241,6 +244,10 @@ class PrepStage:
             return
         if not graphs.keep(item_id, result.key):
             graphs.write_image(item_id, result.graph_image(), result.key)
+        image = result.deeprank_image() if self.deeprank is not None else None
+        if image is not None:
+            self.deeprank.open().write_image(item_id, image, result.key)
+            self.esm_inputs.update(result.esm_inputs)
         for row in result.chains:
             chains.append(
                 {

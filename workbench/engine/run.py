@@ -22,7 +22,7 @@ from workbench.engine.prep_stage import PrepStage
 from workbench.engine.stages import annotate_stage, embed_stage
 from workbench.engine.telemetry import Telemetry
 from workbench.output.graphs import GraphWriter
-from workbench.output.tables import SEQUENCES_SCHEMA, write_table
+from workbench.output.tables import SEQUENCES_SCHEMA, read_table, write_table
 from workbench.record.config import RunConfig
 from workbench.record.eventlog import EventLog
 from workbench.record.events import (
@@ -77,7 +77,7 @@ def _clear_outputs(layout: RunLayout) -> None:
     graphs.h5 stays, and its groups are reused where their cache key still matches. The event
     log stays too: the rerun appends to it as a new attempt, so the earlier one is not lost."""
     for kind in (*DATASET_FILES, "run"):
-        if kind != "graphs":
+        if kind not in ("graphs", "deeprank"):
             layout.path(kind).unlink(missing_ok=True)
     for partial in layout.partials():
         partial.unlink()
@@ -98,6 +98,7 @@ class _Run:
             "embeddings_untrained": None,
             "embeddings_precision": None,  # resolved: fp32, bf16 or fp16
             "embeddings_device": None,  # cpu, cuda or cpu+cuda
+            "scores_untrained": None,  # --scorer: True for random:deeprank-ab weights
             "cluster": config.cluster,
             "dashboard": None,
         }
@@ -131,7 +132,12 @@ class _Run:
         emitter.flush()
 
     def _later_stages(
-        self, emitter: Emitter, prep: PrepStage, graphs: GraphWriter, client: Client | None
+        self,
+        emitter: Emitter,
+        prep: PrepStage,
+        graphs: GraphWriter,
+        deeprank: GraphWriter | None,
+        client: Client | None,
     ) -> dict | None:
         """Annotate, embed and assemble, each over the run's unique sequences; ``client``: the
         cluster prep already used, else one is connected here when annotate or embed needs it."""
@@ -160,7 +166,7 @@ class _Run:
 
                 def embed() -> tuple[int, int]:
                     done, failed, untrained, compute = embed_stage(
-                        index.sequences,
+                        {**index.sequences, **prep.esm_inputs},
                         config.embed,
                         embeddings,
                         cache,
@@ -178,7 +184,46 @@ class _Run:
                 self.layout, numbering, embeddings, config.embed.graph_embedding, graphs
             )
             self._stage(emitter, "assemble", lambda: (assembler.run(), 0))
+        if deeprank is not None and embeddings is not None and not self.cancel.is_set():
+            from workbench.engine.score_stage import fill_esm_scalars
+
+            deeprank.open()
+            self._stage(
+                emitter,
+                "deeprank-ab",
+                lambda: (fill_esm_scalars(deeprank.file, embeddings, emitter), 0),
+            )
+            deeprank.close()
+            if config.scorer is not None:
+                self._score(emitter, cache, client if config.cluster else None)
         return numbering
+
+    def _score(self, emitter: Emitter, cache, client: Client | None) -> None:
+        """The score stage over deeprank_ab.h5, ranked within each item's source file."""
+        from workbench.engine.score_stage import score_stage
+
+        config = self.config
+        structures = read_table(self.layout.structures)
+        done_items = structures[structures["status"] == "done"]
+        sources = {row.item_id: (row.source, row.member or "") for row in done_items.itertuples()}
+
+        def score() -> tuple[int, int]:
+            scored, missed, untrained = score_stage(
+                config.scorer,
+                self.layout.deeprank,
+                self.layout.scores,
+                sources,
+                devices=config.embed.devices,
+                precision=self.info["embeddings_precision"] or "fp32",
+                cache=cache,
+                emitter=emitter,
+                cancel=self.cancel,
+                client=client,
+            )
+            self.info["scores_untrained"] = untrained
+            return scored, missed
+
+        self._stage(emitter, "score", score)
 
     @contextmanager
     def _client(self, needed: bool) -> Iterator[Client | None]:
@@ -204,6 +249,11 @@ class _Run:
         log = EventLog(self.layout.events)
         emitter = Emitter(log, self.run_id)
         graphs = GraphWriter(self.layout.graphs, fresh=True)
+        deeprank = (
+            GraphWriter(self.layout.deeprank, fresh=True)
+            if params.features == "deeprank-ab"
+            else None
+        )
         self._json("running", {"items": 0, "done": 0, "failed": 0})
         emitter.emit(RunStarted, config=config.to_dict(), n_inputs=len(config.inputs))
         emitter.flush()
@@ -214,6 +264,7 @@ class _Run:
             manifest=manifest,
             task=PrepTask(params, config.cache_dir, not config.no_cache, config.write_merged),
             graphs=graphs,
+            deeprank=deeprank,
             workers=config.workers,
             chunk_size=config.chunk_size,
             emitter=emitter,
@@ -227,11 +278,16 @@ class _Run:
         )
         try:
             # one fresh graphs.h5, renamed over the old one when the stages are done
-            with sampling, graphs, self._client(config.prep_on_dask) as client:
+            with (
+                sampling,
+                graphs,
+                deeprank or nullcontext(),
+                self._client(config.prep_on_dask) as client,
+            ):
                 self._stage(
                     emitter, "prep", lambda: (prep.run(client), (prep.done, prep.failed))[1]
                 )
-                numbering = self._later_stages(emitter, prep, graphs, client)
+                numbering = self._later_stages(emitter, prep, graphs, deeprank, client)
             write_table(
                 self.layout.sequences,
                 sequence_rows(prep.sequences, numbering, config.annotate.scheme),

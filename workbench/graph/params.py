@@ -8,9 +8,10 @@ from typing import Literal
 
 from workbench.schema import check, option
 
-__all__ = ["GraphKind", "GraphParams", "NoInterfaceError"]
+__all__ = ["FeatureProfile", "GraphKind", "GraphParams", "NoInterfaceError"]
 
 GraphKind = Literal["atom", "residue"]
+FeatureProfile = Literal["native", "deeprank-ab"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,12 @@ class GraphParams:
         False,
         expert=True,
         help="Voronoi contact areas with voronota when it is on PATH (~1 s each)",
+    )
+
+    features: FeatureProfile = option(
+        "native",
+        help="graph features: the workbench's own (native), or also DeepRank-Ab's atom graphs "
+        "in their layout (deeprank-ab, deeprank_ab.h5; chosen automatically with --scorer)",
     )
 
     def __post_init__(self) -> None:

@@ -123,6 +123,13 @@ class RunConfig:
         expert=True,
         help="seconds between telemetry samples",
     )
+    scorer: str | None = option(
+        None,
+        placeholder="deeprank-ab:PATH or random:deeprank-ab",
+        help="score every model: deeprank-ab:PATH (a DeepRank-Ab checkpoint) or "
+        "random:deeprank-ab[:SEED] (untrained, for demos); needs the embed stage, implies "
+        "--features deeprank-ab; writes scores.parquet",
+    )
     graph: GraphParams = field(default_factory=lambda: GraphParams(voronota=True))
     annotate: AnnotateOptions = field(default_factory=AnnotateOptions)
     embed: EmbedOptions = field(default_factory=EmbedOptions)
@@ -139,6 +146,14 @@ class RunConfig:
             raise OptionError(
                 "heavy", None, "a heavy chain with light/antigen (or none of them: detect roles)"
             )
+        if self.scorer is not None:
+            if "embed" not in self.stages:
+                raise OptionError(
+                    "stages", self.stages, "the embed stage with --scorer (ESM is a node feature)"
+                )
+            if self.graph.features != "deeprank-ab":
+                graph = dataclasses.replace(self.graph, features="deeprank-ab")
+                object.__setattr__(self, "graph", graph)
         if self.heavy is not None and not self.antigen:
             raise OptionError("antigen", self.antigen, "at least one chain with a heavy chain")
 

@@ -20,6 +20,7 @@ FileKind = Literal[
     "fasta",
     "graphs",
     "embeddings",
+    "deeprank",
     "scores",
     "report",
 ]
@@ -33,7 +34,8 @@ FILES: dict[FileKind, str] = {
     "fasta": "complexes.fasta",
     "graphs": "graphs.h5",
     "embeddings": "embeddings.h5",
-    "scores": "scores.parquet",  # written by `workbench score RUN/graphs.h5 --out RUN`
+    "deeprank": "deeprank_ab.h5",  # --features deeprank-ab: DeepRank-Ab's own graph layout
+    "scores": "scores.parquet",  # --scorer, or `workbench score RUN/deeprank_ab.h5 --out RUN`
     "report": "report.html",
 }
 # what a run produces as data (the rest: its record, and the report made from it)
@@ -45,6 +47,7 @@ DATASET_FILES: tuple[FileKind, ...] = (
     "fasta",
     "graphs",
     "embeddings",
+    "deeprank",
     "scores",
 )
 
@@ -96,6 +99,10 @@ class RunLayout:
     @property
     def embeddings(self) -> Path:
         return self.path("embeddings")
+
+    @property
+    def deeprank(self) -> Path:
+        return self.path("deeprank")
 
     @property
     def scores(self) -> Path:

@@ -1,0 +1,110 @@
+"""The run's DeepRank-Ab steps: ESM scalars onto the deeprank-ab graphs, then scoring them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from workbench.cache import Cache
+from workbench.engine.emitter import Emitter
+from workbench.graph.deeprank import set_embedding
+from workbench.output.embeddings import read_embedding
+from workbench.record.events import BatchDone, ItemWarning
+from workbench.score import resolve_scorer, score_files, write_scores
+from workbench.score.table import ScoreRow, scores_table
+
+__all__ = ["fill_esm_scalars", "score_stage"]
+
+
+def _scalars(embeddings: Path, seq_hash: str, memo: dict[str, np.ndarray]) -> np.ndarray:
+    """DeepRank-Ab's ESM scalar per residue: the mean over the representation's dimensions."""
+    if seq_hash not in memo:
+        memo[seq_hash] = read_embedding(embeddings, seq_hash).astype(np.float32).mean(axis=1)
+    return memo[seq_hash]
+
+
+def fill_esm_scalars(graphs: h5py.File, embeddings: Path, emitter: Emitter) -> int:
+    """Set every group's ``embedding`` node feature; groups left at 0 are warned about."""
+    memo: dict[str, np.ndarray] = {}
+    filled = 0
+    for item_id, group in graphs.items():
+        try:
+            per_side = tuple(
+                _scalars(embeddings, h, memo) if h else np.zeros(0, np.float32)
+                for h in group.attrs["esm_hashes"]
+            )
+        except KeyError as exc:
+            emitter.emit(
+                ItemWarning,
+                stage="score",
+                item_id=item_id,
+                message=f"no ESM embedding ({exc.args[0]}); its embedding feature stays 0",
+            )
+            continue
+        set_embedding(group, per_side)
+        filled += 1
+    return filled
+
+
+def score_stage(
+    scorer: str,
+    path: Path,
+    out: Path,
+    sources: Mapping[str, tuple[str, str]],
+    *,
+    devices: str,
+    precision: str,
+    cache: Cache,
+    emitter: Emitter,
+    cancel: threading.Event,
+    client=None,
+) -> tuple[int, int, bool]:
+    """Score every graph of ``path`` into ``out`` (scores.parquet), ranked in the run and within
+    each source file; returns (scored, not scored, untrained weights)."""
+    checkpoint = resolve_scorer(scorer)
+    total = len(sources)
+    done = 0
+
+    def on_batch(batch) -> None:
+        nonlocal done
+        done += batch.graphs
+        emitter.emit(
+            BatchDone,
+            stage="score",
+            device=batch.device,
+            items=batch.graphs,
+            tokens=batch.nodes,
+            seconds=batch.seconds,
+        )
+        emitter.count_cache("score", hits=batch.cached, misses=batch.graphs - batch.cached)
+        emitter.progress("score", done, total)
+
+    result = score_files(
+        [path],
+        checkpoint,
+        devices=devices,
+        cache=cache,
+        precision=precision,
+        on_batch=on_batch,
+        cancel=cancel,
+        client=client,
+    )
+    rows = [
+        ScoreRow(
+            item_id=row.item_id,
+            source=sources[row.item_id][0],
+            member=sources[row.item_id][1],
+            group=sources[row.item_id][0],
+            score=row.score,
+            outside_training=row.outside_training,
+            clash=row.clash,
+        )
+        for row in result.table.itertuples()
+    ]
+    table = scores_table(rows, checkpoint.spec, checkpoint.checksum, checkpoint.untrained)
+    write_scores(out, table, {"scorer": checkpoint.spec})
+    return len(table), total - len(table), checkpoint.untrained
