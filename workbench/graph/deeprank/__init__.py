@@ -1,0 +1,1 @@
+"""DeepRank-Ab feature profile: graphs carrying what a DeepRank-Ab checkpoint consumes."""
