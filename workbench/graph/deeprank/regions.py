@@ -31,36 +31,59 @@ labels, so :func:`region_labels` rebuilds them the same way. The quirks that cha
 - DeepRank-Ab drops a complex whose heavy sequence is empty or whose alignment fails (no
   label list, so the graph is not built); here every residue is CONST instead. A chain with
   no antibody domain is all CONST in both.
+
+Numbering is the caller's: the graph room may not import the annotate room (a peer), so, as
+for the native profile, the annotate stage numbers the sequences :func:`variable_sequences`
+names with ``AnnotateOptions(**ANARCI_OPTIONS)`` (``workbench.annotate.number_sequences``,
+in process, through pyhmmer) and passes the records here keyed by sequence.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-
-from workbench.annotate.numbering import number_sequences
-from workbench.annotate.options import CHAIN_TYPES, AnnotateOptions, cdr_bounds
+from typing import Any, Protocol
 
 with warnings.catch_warnings():  # deprecated, but its alignment (and tie-breaking) is theirs
     warnings.simplefilter("ignore")
     from Bio import pairwise2
 
-__all__ = ["REGION_LABELS", "merged_letters", "region_labels"]
+__all__ = [
+    "ANARCI_OPTIONS",
+    "REGION_LABELS",
+    "VARIABLE_LENGTH",
+    "NumberedSequence",
+    "merged_letters",
+    "region_labels",
+    "variable_sequences",
+]
 
 REGION_LABELS = ("FR", "L1", "L2", "L3", "H1", "H2", "H3", "CONST", "AG")
 CONST = "CONST"
 VARIABLE_LENGTH = 130  # DeepRank-Ab numbers chain[:130] as the variable domain
+# ANARCI's defaults as DeepRank-Ab calls it, as ``AnnotateOptions`` fields (germline
+# assignment, which it also asks for, never changes the numbering)
+ANARCI_OPTIONS: dict[str, Any] = {
+    "scheme": "imgt",
+    "germline": False,
+    "allowed_species": ("human", "mouse"),
+    "chain_types": ("H", "K", "L", "A", "B", "G", "D"),
+}
+_CDRS = ((27, 38), (56, 65), (105, 117))  # DeepRank-Ab's CDR_H / CDR_L (IMGT), inclusive
 _ONE_LETTER = {
     "ALA": "A", "ARG": "R", "ASN": "N", "ASP": "D", "CYS": "C", "GLU": "E", "GLN": "Q",
     "GLY": "G", "HIS": "H", "ILE": "I", "LEU": "L", "LYS": "K", "MET": "M", "PHE": "F",
     "PRO": "P", "SER": "S", "THR": "T", "TRP": "W", "TYR": "Y", "VAL": "V", "MSE": "M",
 }  # fmt: skip
-# ANARCI's own defaults as DeepRank-Ab calls it (germline assignment never changes numbering)
-_OPTIONS = AnnotateOptions(
-    scheme="imgt", germline=False, allowed_species=("human", "mouse"), chain_types=CHAIN_TYPES
-)
-_CDRS = cdr_bounds("imgt", "H")  # IMGT's CDR ranges are the same for every chain type
+
+
+class NumberedSequence(Protocol):
+    """What is read of a ``workbench.annotate.SequenceNumbering``: its domains in order, each
+    with ``numbering`` = (IMGT number, insertion, letter or "-") per scheme position."""
+
+    @property
+    def domains(self) -> Sequence[Any]: ...
 
 
 def merged_letters(residue_names: Iterable[str]) -> str:
@@ -68,7 +91,17 @@ def merged_letters(residue_names: Iterable[str]) -> str:
     return "".join(_ONE_LETTER.get(name.strip().upper(), "X") for name in residue_names)
 
 
-def region_labels(chain_a: str, heavy: str, light: str | None) -> list[str]:
+def variable_sequences(heavy: str, light: str | None) -> list[str]:
+    """The sequences DeepRank-Ab numbers for a complex (each chain's first 130 letters)."""
+    return [chain[:VARIABLE_LENGTH] for chain in (heavy, light) if chain]
+
+
+def region_labels(
+    chain_a: str,
+    heavy: str,
+    light: str | None,
+    numbering: Mapping[str, NumberedSequence],
+) -> list[str]:
     """DeepRank-Ab's region label of every merged chain-A residue (see the module docstring).
 
     Parameters
@@ -79,19 +112,31 @@ def region_labels(chain_a: str, heavy: str, light: str | None) -> list[str]:
     heavy, light : str
         The ``PPBuilder`` sequences of the input heavy and light chains; ``light`` is None
         (or empty) for a nanobody.
+    numbering : mapping of str to SequenceNumbering
+        The numbering of each of :func:`variable_sequences` (more keys are allowed), made
+        with ``AnnotateOptions(**ANARCI_OPTIONS)``.
 
     Returns
     -------
     list of str, length len(chain_a)
         One of :data:`REGION_LABELS` per residue: H1-H3, L1-L3 or CONST (never FR or AG).
+
+    Raises
+    ------
+    KeyError
+        A sequence of :func:`variable_sequences` has no numbering.
     """
+    missing = [seq for seq in variable_sequences(heavy, light) if seq not in numbering]
+    if missing:
+        raise KeyError(f"no numbering given for variable sequence {missing[0]!r}")
     labels = [CONST] * len(chain_a)
     chains = [(heavy, "H"), (light, "L")] if light else [(heavy, "H")]
     starts = [_start(chain_a, sequence) for sequence, _ in chains]
     if not heavy or None in starts:
         return labels
     for (sequence, role), start in zip(chains, starts, strict=True):
-        for index, label in _placed(chain_a, start, _first_domain(sequence[:VARIABLE_LENGTH])):
+        numbered = _first_domain(numbering[sequence[:VARIABLE_LENGTH]])
+        for index, label in _placed(chain_a, start, numbered):
             if label != CONST:  # light after heavy: overwrites only where it has a CDR
                 labels[index] = f"{role}{label}"
     return labels
@@ -101,10 +146,11 @@ def _start(chain_a: str, sequence: str) -> int | None:
     """Where DeepRank-Ab starts placing a chain in the merged one; None where it gives up."""
     if not sequence:
         return None
-    if chain_a.count(sequence) == 1:
-        # the one exact occurrence is the only alignment scoring 2 per residue (any gap or
+    first = chain_a.find(sequence)
+    if first >= 0 and chain_a.find(sequence, first + 1) < 0:
+        # a sole exact occurrence is the only alignment scoring 2 per residue (any gap or
         # mismatch costs), pairwise2 pads nothing before it and no step back follows
-        return chain_a.index(sequence)
+        return first
     return _aligned_start(chain_a, sequence)
 
 
@@ -124,13 +170,11 @@ def _aligned_start(chain_a: str, sequence: str) -> int | None:
     return start
 
 
-@lru_cache(maxsize=1024)
-def _first_domain(variable: str) -> tuple[tuple[int, str], ...]:
-    """(IMGT number, letter) of the residues of the first domain ANARCI finds, in order."""
-    (numbering,) = number_sequences([variable], _OPTIONS)
-    if not numbering.domains:
-        return ()
-    return tuple((number, aa) for number, _, aa in numbering.domains[0].numbering if aa != "-")
+def _first_domain(numbered: NumberedSequence) -> list[tuple[int, str]]:
+    """(IMGT number, letter) of the residues of the first domain ANARCI found, in order."""
+    if not numbered.domains:
+        return []
+    return [(number, aa) for number, _, aa in numbered.domains[0].numbering if aa != "-"]
 
 
 def _placed(chain_a: str, start: int, numbered: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
