@@ -43,6 +43,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Protocol
 
 with warnings.catch_warnings():  # deprecated, but its alignment (and tie-breaking) is theirs
@@ -64,12 +65,14 @@ CONST = "CONST"
 VARIABLE_LENGTH = 130  # DeepRank-Ab numbers chain[:130] as the variable domain
 # ANARCI's defaults as DeepRank-Ab calls it, as ``AnnotateOptions`` fields (germline
 # assignment, which it also asks for, never changes the numbering)
-ANARCI_OPTIONS: dict[str, Any] = {
-    "scheme": "imgt",
-    "germline": False,
-    "allowed_species": ("human", "mouse"),
-    "chain_types": ("H", "K", "L", "A", "B", "G", "D"),
-}
+ANARCI_OPTIONS: Mapping[str, Any] = MappingProxyType(
+    {
+        "scheme": "imgt",
+        "germline": False,
+        "allowed_species": ("human", "mouse"),
+        "chain_types": ("H", "K", "L", "A", "B", "G", "D"),
+    }
+)
 _CDRS = ((27, 38), (56, 65), (105, 117))  # DeepRank-Ab's CDR_H / CDR_L (IMGT), inclusive
 _ONE_LETTER = {
     "ALA": "A", "ARG": "R", "ASN": "N", "ASP": "D", "CYS": "C", "GLU": "E", "GLN": "Q",
