@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import doctest
+import functools
 import json
 from pathlib import Path
 
@@ -12,7 +13,14 @@ import numpy as np
 import pytest
 
 from workbench.graph.deeprank import forcefield
-from workbench.graph.deeprank.forcefield import AtomParameters, atom_parameters, pair_energies
+from workbench.graph.deeprank.forcefield import (
+    AtomParameters,
+    atom_parameters,
+    c_terminal,
+    pair_energies,
+)
+from workbench.sources import iter_items
+from workbench.structure import Complex, merge, parse_chain_spec
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 STAGE_A = DATA / "deeprank-ab" / "graphs_stageA.h5"
@@ -20,61 +28,54 @@ PAIRS = DATA / "deeprank-ab-forcefield" / "pairs.json"
 RTOL, ATOL = 1e-4, 1e-6
 
 
-def _groups() -> dict[str, Path]:
-    """HDF5 group -> the input PDB it was made from (groups.tsv)."""
+def _groups() -> dict[str, dict[str, str]]:
+    """HDF5 group -> its groups.tsv row (input file, heavy, light, antigen)."""
     with open(DATA / "deeprank-ab" / "groups.tsv", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    found = {}
-    for row in rows:
-        (path,) = [
-            p
-            for p in (DATA / d / row["file"] for d in ("complexes", "structures-misc"))
-            if p.exists()
-        ]
-        found[row["group"]] = path
-    return found
+        return {row["group"]: row for row in csv.DictReader(handle, delimiter="\t")}
 
 
-def _c_terminal(pdb: Path, atom_name: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """Whether each node's residue in the input holds OXT (node found by name and coordinates)."""
-    residue_of, with_oxt = {}, set()
-    for line in pdb.read_text().splitlines():
-        if line.startswith(("ATOM", "HETATM")):
-            name, residue = line[12:16].strip(), (line[21], line[22:27])
-            xyz = tuple(round(float(line[k : k + 8]), 3) for k in (30, 38, 46))
-            residue_of.setdefault((name, xyz), residue)
-            if name == "OXT":
-                with_oxt.add(residue)
-    keys = [
-        (str(name), tuple(np.round(xyz, 3).tolist()))
-        for name, xyz in zip(atom_name, pos, strict=True)
-    ]
-    return np.array([residue_of[key] in with_oxt for key in keys])
+@functools.cache
+def _complex(name: str) -> Complex:
+    """The merged complex of the input PDB a group was made from, with its groups.tsv chains."""
+    row = _groups()[name]
+    folders = ("complexes", "structures-misc")
+    (path,) = [p for p in (DATA / d / row["file"] for d in folders) if p.exists()]
+    (item,) = iter_items([path])
+    return merge(item, parse_chain_spec(row["heavy"], row["light"], row["antigen"]))
 
 
-def _energies(
-    group: h5py.Group, prefix: str, c_terminal: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _node_c_terminal(complex_: Complex, atom_name: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """c_terminal of each node, the node found in the complex by atom name and coordinates."""
+    atoms = complex_.atoms
+    flags = c_terminal(atoms)
+    where = {
+        (str(name), tuple(np.round(xyz, 3).tolist())): k
+        for k, (name, xyz) in enumerate(zip(atoms.name, atoms.coord, strict=True))
+    }
+    keys = [(str(n), tuple(np.round(x, 3).tolist())) for n, x in zip(atom_name, pos, strict=True)]
+    return flags[[where[key] for key in keys]]
+
+
+def _energies(group: h5py.Group, prefix: str, cterm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Our vdw and elec of one of the group's edge sets, from its node names and positions."""
     nodes, pos = group["nodes"][:].astype(str), group["node_data/pos"][:]
     index = group[f"{prefix}edge_index"][:]
     i, j = index[:, 0], index[:, 1]
-    params = atom_parameters(nodes[:, 2], nodes[:, 4], c_terminal)
+    params = atom_parameters(nodes[:, 2], nodes[:, 4], cterm)
     same_chain = nodes[i, 0] == nodes[j, 0]
     return pair_energies(params, i, j, np.linalg.norm(pos[i] - pos[j], axis=1), same_chain)
 
 
 @pytest.mark.parametrize("name", sorted(_groups()))
 def test_edges_equal_their_stage_a_graphs(name):
-    pdb = _groups()[name]
     with h5py.File(STAGE_A, "r") as h5:
         group = h5[name]
         nodes = group["nodes"][:].astype(str)
-        c_terminal = _c_terminal(pdb, nodes[:, 4], group["node_data/pos"][:])
-        vdw, elec = _energies(group, "", c_terminal)
+        cterm = _node_c_terminal(_complex(name), nodes[:, 4], group["node_data/pos"][:])
+        vdw, elec = _energies(group, "", cterm)
         np.testing.assert_allclose(vdw, group["edge_data/vdw"][:], rtol=RTOL, atol=ATOL)
         np.testing.assert_allclose(elec, group["edge_data/elec"][:], rtol=RTOL, atol=ATOL)
-        internal_vdw, internal_elec = _energies(group, "internal_", c_terminal)
+        internal_vdw, internal_elec = _energies(group, "internal_", cterm)
         assert len(internal_vdw) > 0
         assert not internal_vdw.any() and not internal_elec.any()
         assert (
@@ -88,13 +89,10 @@ def test_c_terminal_charges_are_what_their_1vfb_graph_holds():
     with h5py.File(STAGE_A, "r") as h5:
         group = h5["1VFB"]
         nodes = group["nodes"][:].astype(str)
-        c_terminal = _c_terminal(_groups()["1VFB"], nodes[:, 4], group["node_data/pos"][:])
-        assert sorted(nodes[c_terminal, 4].tolist()) == [
-            "C",
-            "O",
-        ]  # antigen LEU 129, the chain's end
-        _, elec = _energies(group, "", c_terminal)
-        _, elec_plain = _energies(group, "", np.zeros_like(c_terminal))
+        cterm = _node_c_terminal(_complex("1VFB"), nodes[:, 4], group["node_data/pos"][:])
+        assert sorted(nodes[cterm, 4].tolist()) == ["C", "O"]  # antigen LEU 129, the chain's end
+        _, elec = _energies(group, "", cterm)
+        _, elec_plain = _energies(group, "", np.zeros_like(cterm))
         reference = group["edge_data/elec"][:]
     np.testing.assert_allclose(elec, reference, rtol=RTOL, atol=ATOL)
     assert not np.allclose(elec_plain, reference, rtol=RTOL, atol=ATOL)

@@ -43,8 +43,16 @@ from pathlib import Path
 import numpy as np
 
 from workbench.graph.vocab import COULOMB_CONSTANT
+from workbench.structure.records import AtomTable
 
-__all__ = ["CUTOFF_13", "CUTOFF_14", "AtomParameters", "atom_parameters", "pair_energies"]
+__all__ = [
+    "CUTOFF_13",
+    "CUTOFF_14",
+    "AtomParameters",
+    "atom_parameters",
+    "c_terminal",
+    "pair_energies",
+]
 
 CUTOFF_13 = 3.6  # Å: same-chain pairs closer than this count as 1-3 pairs, energies zeroed
 CUTOFF_14 = 4.2  # Å: same-chain pairs closer than this use the 1-4 Lennard-Jones parameters
@@ -83,6 +91,20 @@ def _table() -> dict[tuple[str, str, bool], tuple[float, ...]]:
         }
 
 
+def c_terminal(atoms: AtomTable) -> np.ndarray:
+    """Per atom, whether its residue holds an ``OXT`` atom: DeepRank-Ab's test for the CTER patch.
+
+    Their merged chains keep every atom of a residue, so a chain's last residue is patched only
+    when the file has its OXT, wherever that residue sits in the merged chain.
+
+    Returns
+    -------
+    ndarray, dtype=bool, shape (n,)
+        For the n atoms of ``atoms``.
+    """
+    return np.isin(atoms.residue, atoms.residue[atoms.name == "OXT"])
+
+
 def atom_parameters(
     res_name: np.ndarray, atom_name: np.ndarray, c_terminal: np.ndarray
 ) -> AtomParameters:
@@ -93,7 +115,8 @@ def atom_parameters(
     res_name, atom_name : ndarray, dtype=str, shape (n,)
         Three-letter residue name and PDB atom name (``"LYS"``, ``"NZ"``).
     c_terminal : ndarray, dtype=bool, shape (n,)
-        Whether the atom's residue holds an ``OXT`` atom (DeepRank-Ab's CTER class).
+        Whether the atom's residue holds an ``OXT`` atom (DeepRank-Ab's CTER class), as
+        :func:`c_terminal` gives it.
 
     Returns
     -------
