@@ -259,7 +259,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from workbench.output.export import ExportError, export_deeprank
+    from workbench.record.export import ExportError, export_deeprank
 
     try:
         count, embedded = export_deeprank(args.run_dir, args.output)

@@ -64,7 +64,8 @@ def test_every_item_is_scored_and_ranked(scored_run):
     assert (scores["rank_in_group"] == 1).all()  # one model per source file
     assert scores["untrained"].all()
     nanobody = scores[scores["source"].str.endswith("4Y7M.pdb")]
-    assert nanobody["outside_training"].all()
+    assert nanobody["outside_training"].all()  # heavy only: no light-chain regions
+    assert not scores.drop(nanobody.index)["outside_training"].any()
     assert json.loads((out / "run.json").read_text())["scores_untrained"] is True
     # the CLI summary: the ranking, with the untrained weights said plainly
     assert "UNTRAINED" in done.stdout

@@ -17,6 +17,7 @@ import pytest
 import torch
 from Bio.PDB import PDBParser
 
+from workbench.annotate import AnnotateOptions, number_sequences
 from workbench.graph.deeprank.build import build_deeprank_graph
 from workbench.graph.deeprank.layout import (
     IMAGE_GROUP,
@@ -26,6 +27,7 @@ from workbench.graph.deeprank.layout import (
     write_group,
 )
 from workbench.graph.deeprank.merged import merge_for_deeprank
+from workbench.graph.deeprank.regions import ANARCI_OPTIONS
 from workbench.score.checkpoint import EDGE_FEATURE_WIDTHS, load_checkpoint
 from workbench.score.graphs import collate, read_graph
 from workbench.structure.records import ChainSpec
@@ -58,7 +60,12 @@ def built() -> dict[str, object]:
         structure = PDBParser(QUIET=True).get_structure(row["group"], str(path))
         light = None if row["light"] == "-" else row["light"]
         spec = ChainSpec(heavy=row["heavy"], light=light, antigen=(row["antigen"],))
-        graphs[row["group"]] = build_deeprank_graph(merge_for_deeprank(structure, spec, str(path)))
+        merged = merge_for_deeprank(structure, spec, str(path))
+        wanted = merged.variable_sequences()
+        numbered = number_sequences(wanted, AnnotateOptions(**ANARCI_OPTIONS))
+        graphs[row["group"]] = build_deeprank_graph(
+            merged, dict(zip(wanted, numbered, strict=True))
+        )
     return graphs
 
 

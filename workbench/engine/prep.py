@@ -129,15 +129,21 @@ def _encode(
 
 
 def _deeprank(structure, spec: ChainSpec, source: str) -> tuple[bytes, dict[str, str]]:
-    """DeepRank-Ab's atom graph of the item (image, embedding left 0) and its ESM inputs."""
+    """DeepRank-Ab's atom graph of the item (image, embedding left 0) and its ESM inputs; the
+    region labels number the variable domains as they do (ANARCI's defaults, in process)."""
+    from workbench.annotate import AnnotateOptions, number_sequences
     from workbench.graph.deeprank import (
         build_deeprank_graph,
         deeprank_image,
         esm_sequences,
         merge_for_deeprank,
     )
+    from workbench.graph.deeprank.regions import ANARCI_OPTIONS
 
-    graph = build_deeprank_graph(merge_for_deeprank(structure, spec, source))
+    merged = merge_for_deeprank(structure, spec, source)
+    wanted = merged.variable_sequences()
+    numbered = number_sequences(wanted, AnnotateOptions(**ANARCI_OPTIONS))
+    graph = build_deeprank_graph(merged, dict(zip(wanted, numbered, strict=True)))
     return deeprank_image(graph), esm_sequences(graph)
 
 

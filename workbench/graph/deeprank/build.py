@@ -26,15 +26,16 @@ What DeepRank-Ab computes (``AtomGraph``, ``contacts_dr2``, ``edge_orientation``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.spatial import cKDTree
 
-from workbench.graph.deeprank.forcefield import atom_parameters, pair_energies
+from workbench.graph.deeprank.forcefield import atom_parameters, c_terminal, pair_energies
 from workbench.graph.deeprank.mcl import mcl_clusters
 from workbench.graph.deeprank.merged import MergedComplex
-from workbench.graph.deeprank.regions import REGION_LABELS, region_labels
+from workbench.graph.deeprank.regions import REGION_LABELS, NumberedSequence, region_labels
 from workbench.graph.params import NoInterfaceError
 from workbench.graph.voronoi import contact_areas
 
@@ -225,8 +226,13 @@ def residue_bsa(merged: MergedComplex, residues: np.ndarray) -> np.ndarray:
     return (alone - area(hood, False))[residues]
 
 
-def build_deeprank_graph(merged: MergedComplex) -> DeepRankGraph:
-    """The deeprank-ab graph of a merged complex; NoInterfaceError when no atom pair qualifies."""
+def build_deeprank_graph(
+    merged: MergedComplex, numbering: Mapping[str, NumberedSequence]
+) -> DeepRankGraph:
+    """The deeprank-ab graph of a merged complex; NoInterfaceError when no atom pair qualifies.
+
+    ``numbering``: the IMGT numbering of ``merged.variable_sequences()`` (see ``regions``).
+    """
     i, j = _interface(merged)
     valid = _valid(merged, i) & _valid(merged, j)
     i, j = i[valid], j[valid]
@@ -246,14 +252,8 @@ def build_deeprank_graph(merged: MergedComplex) -> DeepRankGraph:
     node_residue = merged.residue[nodes]
     residue_of = merged.res_name[node_residue]
 
-    labels = np.array(
-        region_labels(
-            merged.chain_a(),
-            merged.chain_sequences.get("heavy", "") or merged.chain_sequences.get("scfv", ""),
-            merged.chain_sequences.get("light"),
-        ),
-        dtype=object,
-    )
+    heavy, light = merged.region_inputs()
+    labels = region_labels(merged.chain_a(), heavy, light, numbering)
     chain_a_index = np.cumsum(merged.res_side == 0) - 1
     region = np.where(
         node_side == 1,
@@ -299,7 +299,7 @@ def _edge_features(
     coord = merged.coord
     dist = np.sqrt(np.sum((coord[atoms[:, 0]] - coord[atoms[:, 1]]) ** 2, axis=1))
     if interface and len(edges):
-        params = atom_parameters(merged.res_name[merged.residue], merged.name, _c_terminal(merged))
+        params = atom_parameters(merged.res_name[merged.residue], merged.name, c_terminal(merged))
         vdw, elec = pair_energies(params, atoms[:, 0], atoms[:, 1], dist)
     else:
         vdw = elec = np.zeros(len(edges))
@@ -311,13 +311,6 @@ def _edge_features(
         "orientation": orientation(merged, node_residue, edges),
         "voro_area": _voro_area(voronoi, atoms),
     }
-
-
-def _c_terminal(merged: MergedComplex) -> np.ndarray:
-    """Per atom: its residue carries an OXT atom."""
-    has_oxt = np.zeros(len(merged.res_side), dtype=bool)
-    has_oxt[merged.residue[merged.name == "OXT"]] = True
-    return has_oxt[merged.residue]
 
 
 def _voronoi_table(merged: MergedComplex, nodes: np.ndarray) -> dict[tuple[int, int], float]:

@@ -21,18 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from Bio.Data.PDBData import protein_letters_3to1
 from Bio.PDB import PPBuilder
 from Bio.PDB.Structure import Structure
 
+from workbench.graph.deeprank.regions import merged_letters, variable_sequences
 from workbench.structure.records import ChainSpec
 
 __all__ = ["SIDE_CHAINS", "MergedComplex", "merge_for_deeprank"]
 
 SIDE_CHAINS = ("A", "B")  # DeepRank-Ab's merged chain ids: antibody, antigen
 _HYDROGENS = frozenset({"H", "D"})
-# DeepRank-Ab's sequence letters for region labels: the 20 amino acids and MSE, "X" otherwise
-_LETTERS = {**protein_letters_3to1, "MSE": "M"}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -61,6 +59,15 @@ class MergedComplex:
         """One letter per merged chain-A residue ("X" for non-amino-acids), for region labels."""
         return "".join(self.res_letter[self.res_side == 0])
 
+    def region_inputs(self) -> tuple[str, str | None]:
+        """The heavy and light sequences DeepRank-Ab labels; an scFv chain counts as heavy."""
+        sequences = self.chain_sequences
+        return sequences.get("heavy") or sequences.get("scfv", ""), sequences.get("light")
+
+    def variable_sequences(self) -> list[str]:
+        """The sequences whose numbering the region labels need."""
+        return variable_sequences(*self.region_inputs())
+
 
 def merge_for_deeprank(structure: Structure, spec: ChainSpec, source: str) -> MergedComplex:
     """The merged complex of the first model; KeyError naming a declared chain not in the file."""
@@ -71,7 +78,7 @@ def merge_for_deeprank(structure: Structure, spec: ChainSpec, source: str) -> Me
         [(c, "antigen") for c in spec.antigen],
     )
     coord, name, element, residue = [], [], [], []
-    res_side, res_number, res_name, res_letter, esm_index = [], [], [], [], []
+    res_side, res_number, res_name, esm_index = [], [], [], []
     sequences, chain_sequences = ["", ""], {}
     for side, chains in enumerate(sides):
         number = 0
@@ -90,7 +97,6 @@ def merge_for_deeprank(structure: Structure, spec: ChainSpec, source: str) -> Me
                 res_side.append(side)
                 res_number.append(number)
                 res_name.append(res.get_resname())
-                res_letter.append(_LETTERS.get(res.get_resname(), "X"))
                 esm_index.append(offset + where[id(res)] if id(res) in where else -1)
                 for atom in res:
                     if atom.element.upper() in _HYDROGENS:
@@ -108,7 +114,7 @@ def merge_for_deeprank(structure: Structure, spec: ChainSpec, source: str) -> Me
         res_side=np.asarray(res_side, dtype=np.int8),
         res_number=np.asarray(res_number, dtype=np.int32),
         res_name=np.asarray(res_name, dtype=str),
-        res_letter=np.asarray(res_letter, dtype=str),
+        res_letter=np.asarray(list(merged_letters(res_name)), dtype=str),
         esm_index=np.asarray(esm_index, dtype=np.int32),
         sequences=(sequences[0], sequences[1]),
         chain_sequences=chain_sequences,
