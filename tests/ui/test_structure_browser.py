@@ -6,24 +6,16 @@ Needs `chromium` on PATH (`make system-deps`); never `playwright install`.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import sync_playwright
+from ui.browser import REPO, WEBGL_ARGS, chromium_path
 
 from workbench.ui import ResultsView
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = REPO / "test-artifacts"
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(300)]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-dev-shm-usage",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-]
+
 # 3Dmol.js renders with WebGL 2 (into an offscreen canvas whose frames the visible canvas shows):
 # the page must offer WebGL 2, and the visible canvas must hold drawn, non-white pixels.
 DRAWN = """() => {
@@ -44,15 +36,13 @@ DRAWN = """() => {
 
 
 def test_3d_view_draws_a_webgl_canvas_offline(annotated_run, tmp_path):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        raise RuntimeError("browser tests need Debian's chromium on PATH: `make system-deps`")
+    chromium = chromium_path()
     view = ResultsView(annotated_run)
     page_file = tmp_path / "item.html"
     page_file.write_text(f"<!DOCTYPE html><html><body>{view._structure.object}</body></html>")
     blocked: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=WEBGL_ARGS)
         page = browser.new_page(viewport={"width": 1000, "height": 700})
         page.route(
             "**/*",
