@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pandas as pd
 from bokeh.document import Document
 
+from workbench.record import FILES
+from workbench.score import write_scores
 from workbench.ui import WorkbenchApp
 
 
@@ -29,3 +35,35 @@ def test_attach_refuses_outside_and_non_run_dirs(recorded_run, tmp_path):
     app.attach.path = str(tmp_path / "empty")
     app.attach.param.trigger("attach")
     assert "not a run directory" in app.attach.message
+
+
+def test_a_scores_row_opens_its_item_in_results_and_back(scored_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(scored_run, run)
+    structures = pd.read_parquet(run / FILES["structures"])
+    done = list(structures.loc[structures["status"] == "done", "item_id"])
+    assert len(done) >= 2
+    # the scored test graphs stand in for this run's own: give the first rows the run's item ids
+    scores = pd.read_parquet(run / FILES["scores"])
+    scores.loc[: len(done) - 1, "item_id"] = done
+    write_scores(run / FILES["scores"], scores, {"scorer": "random:deeprank-ab"})
+    app = WorkbenchApp(runs_root=tmp_path / "runs", allowed_roots=(tmp_path,))
+    app.__panel__().get_root(Document())
+    app.monitor.live = False
+    app.attach.path = str(run)
+    app.attach.param.trigger("attach")
+    assert app.results.item == done[0]  # Results opens the first item; Scores marks its row
+    rows = app.scores._table.value["item_id"]
+    assert app.scores._table.selection == rows.index[rows == done[0]].tolist()
+
+    app._tabs.active = 2  # the Scores tab
+    app.scores._table.selection = rows.index[rows == done[1]].tolist()
+    assert app.results.item == done[1] and app._tabs.active == 1
+    source = structures.set_index("item_id").loc[done[1], "source"]
+    assert Path(source).name in app.results._chains.object
+
+    app.scores._table.selection = rows.index[~rows.isin(done)].tolist()[:1]  # not in this run
+    assert app.results.item == done[1]
+    app.results.item = done[0]
+    assert app.scores.item == done[0]
+    assert app.scores._table.selection == rows.index[rows == done[0]].tolist()

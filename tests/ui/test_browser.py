@@ -8,28 +8,15 @@ message. Never `playwright install`.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from ui.browser import CHROMIUM_ARGS, REPO, chromium_path, serve_app
 
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(600)]
 
-REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SOURCES_WITH_DATA = """([prefix, column]) => {
   const doc = window.Bokeh && Bokeh.documents[0];
   if (!doc) return false;
@@ -39,48 +26,17 @@ SOURCES_WITH_DATA = """([prefix, column]) => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        raise RuntimeError(
-            "browser tests need Debian's chromium on PATH: run `make system-deps` "
-            "(apt-get install chromium); never `playwright install`"
-        )
-    return path
+    return chromium_path()
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """`panel serve apps/workbench.py` on a free port; yields (url, runs root)."""
     root = tmp_path_factory.mktemp("served")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "WORKBENCH_RUNS_DIR": str(root / "runs"),
-        "WORKBENCH_ALLOWED_ROOTS": str(root),
-    }
-    cmd = [sys.executable, "-m", "panel", "serve", "apps/workbench.py", "--port", str(port)]
-    cmd += ["--address", "127.0.0.1", "--allow-websocket-origin", f"127.0.0.1:{port}"]
-    proc = subprocess.Popen(
-        cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        for line in proc.stdout:  # blocks until the server reports, or exits
-            if "Bokeh app running at" in line:
-                break
-        else:
-            raise RuntimeError(f"panel serve exited with {proc.wait()}")
-        yield f"http://127.0.0.1:{port}/workbench", root / "runs"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with serve_app(root) as url:
+        yield url, root / "runs"
 
 
 def _field(page: Page, label: str):
@@ -101,7 +57,7 @@ def _wait_finished(page: Page, form: bool = True) -> None:
 def test_run_rerun_attach_export(chromium, served):
     url, runs = served
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(url)
         run_button = page.get_by_role("button", name="Run", exact=True)

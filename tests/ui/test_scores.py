@@ -45,3 +45,14 @@ def test_top_rows_and_blank_members(scored_run):
     assert list(top["rank"]) == [1, 2, 3]
     assert not top.isna().any().any()
     assert scores_display(scores.iloc[0:0]).columns.tolist() == SCORE_COLUMNS
+
+
+def test_a_clicked_row_chooses_its_item_and_an_item_chosen_elsewhere_is_marked(scored_run):
+    view = ScoresView(scored_run)
+    table = view._table.value
+    view._table.selection = [2]
+    assert view.item == table["item_id"].iloc[2]
+    view.item = table["item_id"].iloc[4]  # as the app does when Results shows another item
+    assert view._table.selection == [4]
+    view.item = "not-scored"
+    assert view._table.selection == []

@@ -23,6 +23,8 @@ from workbench.ui.scores import ScoresView
 
 __all__ = ["AttachView", "WorkbenchApp"]
 
+_MONITOR_TAB, _RESULTS_TAB, _SCORES_TAB = 0, 1, 2
+
 
 class AttachView(Viewer):
     """Point the app at an existing run directory (CLI or cluster run) to watch or review it."""
@@ -101,10 +103,12 @@ class WorkbenchApp(Viewer):
         self.form.param.watch(lambda e: self._show(e.new), "run_dir")
         self.attach.param.watch(lambda e: self._show(e.new), "run_dir")
         self.monitor.param.watch(self._on_status, "status")
+        self.scores.param.watch(self._open_scored, "item")
+        self.results.param.watch(lambda e: setattr(self.scores, "item", e.new or ""), "item")
 
     def _show(self, run_dir: str) -> None:
         self.run_dir = run_dir
-        self._tabs.active = 0
+        self._tabs.active = _MONITOR_TAB
 
     @param.depends("run_dir", watch=True)
     def _switch(self) -> None:
@@ -120,7 +124,16 @@ class WorkbenchApp(Viewer):
             self.results.reload()
             self.scores.reload()
             if event.old in ("waiting", "running") and event.new == "completed":
-                self._tabs.active = 1  # failures stay on the monitor, under their banner
+                # failures stay on the monitor, under their banner
+                self._tabs.active = _RESULTS_TAB
+
+    def _open_scored(self, event: param.parameterized.Event) -> None:
+        """A row chosen in the Scores tab opens its item in Results: chains, interface, 3D view."""
+        if event.new not in self.results.param.item.objects:
+            return
+        self.results.item = event.new
+        if self._tabs.active == _SCORES_TAB:
+            self._tabs.active = _RESULTS_TAB
 
     @param.depends("export", watch=True)
     def _on_export(self) -> None:

@@ -1,5 +1,5 @@
 """Results of a run: the structures table, one item's chains with CDRs coloured beside its
-interface residues, and the dataset files.
+interface residues and its 3D view, and the dataset files.
 
 Reads the run's tables through ``workbench.record.RunView`` (an absent table reads as empty
 while the run goes on) and the item's graph from graphs.h5; every string taken from them is
@@ -19,6 +19,7 @@ from panel.viewable import Viewer
 from workbench.record import DATASET_FILES, FILES, RunView
 from workbench.report.summary import fmt_size
 from workbench.ui.interface import REGION_COLOURS, interface_html, interface_residues, region_kind
+from workbench.ui.structure3d import item_structure, viewer_html
 
 __all__ = ["ResultsView", "chains_html", "warnings_html"]
 
@@ -127,6 +128,7 @@ class ResultsView(Viewer):
         self._table.param.watch(self._on_select, "selection")
         self._chains = pn.pane.HTML("", sizing_mode="stretch_width")
         self._interface = pn.pane.HTML("", sizing_mode="stretch_width")
+        self._structure = pn.pane.HTML("", sizing_mode="stretch_width")
         self._files = pn.Row(sizing_mode="stretch_width", styles={"flex-wrap": "wrap"})
         self._structures: pd.DataFrame | None = None
         self.reload()
@@ -146,6 +148,8 @@ class ResultsView(Viewer):
                 pn.Column("#### Interface residues", self._interface),
                 sizing_mode="stretch_width",
             ),
+            "#### 3D view (CDRs coloured, interface residues as sticks)",
+            self._structure,
             "#### Dataset files",
             self._files,
             sizing_mode="stretch_width",
@@ -193,7 +197,7 @@ class ResultsView(Viewer):
 
     @param.depends("item", watch=True)
     def _show_item(self) -> None:
-        self._interface.object = ""
+        self._interface.object = self._structure.object = ""
         if not self.item or self._structures is None:
             self._chains.object = "<p>No item chosen.</p>"
             return
@@ -211,6 +215,12 @@ class ResultsView(Viewer):
         interface, note = self._interface_of(self.item)
         self._chains.object = f"{head}</p>{notes}{chains_html(mine, interface)}"
         self._interface.object = note if interface is None else interface_html(interface)
+        structure = item_structure(self.run_dir, row)
+        self._structure.object = (
+            f"<p>{html.escape(str(row['source']))} no longer holds this item.</p>"
+            if structure is None
+            else viewer_html(structure, mine, interface, row.get("antigen") or "")
+        )
 
     def _interface_of(self, item_id: str) -> tuple[pd.DataFrame | None, str]:
         """The item's interface residues, or None and why they cannot be shown yet."""
