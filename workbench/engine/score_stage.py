@@ -15,7 +15,6 @@ from workbench.graph.deeprank import set_embedding
 from workbench.output.embeddings import read_embedding
 from workbench.record.events import BatchDone, ItemWarning
 from workbench.score import resolve_scorer, score_files, write_scores
-from workbench.score.table import ScoreRow, scores_table
 
 __all__ = ["fill_esm_scalars", "score_stage"]
 
@@ -92,19 +91,8 @@ def score_stage(
         on_batch=on_batch,
         cancel=cancel,
         client=client,
+        sources=sources,
     )
-    rows = [
-        ScoreRow(
-            item_id=row.item_id,
-            source=sources[row.item_id][0],
-            member=sources[row.item_id][1],
-            group=sources[row.item_id][0],
-            score=row.score,
-            outside_training=row.outside_training,
-            clash=row.clash,
-        )
-        for row in result.table.itertuples()
-    ]
-    table = scores_table(rows, checkpoint.spec, checkpoint.checksum, checkpoint.untrained)
+    table = result.table
     write_scores(out, table, {"scorer": checkpoint.spec})
     return len(table), total - len(table), checkpoint.untrained

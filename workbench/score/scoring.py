@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,8 +79,13 @@ def score_files(
     on_batch: Callable[[ScoreBatch], None] | None = None,
     cancel: threading.Event | None = None,
     client=None,
+    sources: Mapping[str, tuple[str, str]] | None = None,
 ) -> ScoreResult:
     """Every graph group of ``paths`` (DeepRank-Ab's HDF5 layout) scored and ranked.
+
+    ``sources``: item id → (source file, member) of the structures the groups were made from
+    (a run's items), so that ranks within a group are ranks within a source file; without it
+    the graph file is the source.
 
     With a Dask ``client``, batches run as tasks on its GPU workers (see
     :mod:`workbench.score.distributed`) and ``devices``, ``cache`` and ``cancel`` are not used.
@@ -100,7 +105,7 @@ def score_files(
         )
     else:
         scores = _score_here(refs, planned, checkpoint, devices, cache, precision, record, cancel)
-    return ScoreResult(_ranked(refs, scores, checkpoint), tuple(done))
+    return ScoreResult(_ranked(refs, scores, checkpoint, sources or {}), tuple(done))
 
 
 def _score_here(refs, planned, checkpoint, devices, cache, precision, record, cancel):
@@ -124,18 +129,19 @@ def _score_here(refs, planned, checkpoint, devices, cache, precision, record, ca
     )
 
 
-def _ranked(refs, scores, checkpoint: ScorerCheckpoint) -> pd.DataFrame:
+def _ranked(refs, scores, checkpoint: ScorerCheckpoint, sources) -> pd.DataFrame:
     rows = []
     for ref, item_id in zip(refs, _item_ids(refs), strict=True):
         scored = scores.get((ref.path, ref.name))
         if scored is None:
             continue  # cancelled before its batch
+        source, member = sources.get(item_id, (ref.path, ""))
         rows.append(
             ScoreRow(
                 item_id=item_id,
-                source=ref.path,
-                member="",
-                group=ref.path,
+                source=source,
+                member=member,
+                group=source,
                 score=scored.score,
                 outside_training=scored.notes.heavy_only,
                 clash=scored.notes.clash,
