@@ -46,6 +46,7 @@ __all__ = [
     "RESIDUE_TYPES",
     "DeepRankGraph",
     "build_deeprank_graph",
+    "node_frames",
     "orientation",
     "residue_bsa",
 ]
@@ -177,20 +178,24 @@ def _unit32(v: np.ndarray, eps: float) -> np.ndarray:
     return v / (np.linalg.norm(v, axis=1, keepdims=True) + np.float32(eps))
 
 
-def orientation(merged: MergedComplex, node_residue: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """float32 (E, 3): the edge's Cα direction in the source residue's backbone frame."""
+def node_frames(merged: MergedComplex, node_residue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float32 Cα (N, 3) and backbone frame (N, 3, 3; columns e1, e2, e3) of each node's residue."""
     bb = {k: v.astype(np.float32) for k, v in _backbone(merged, node_residue).items()}
     ca = bb["CA"]
+    e1 = _unit32(bb["C"] - ca, 1e-6)
+    v2 = bb["N"] - ca
+    e2 = _unit32(v2 - np.sum(e1 * v2, axis=1, keepdims=True) * e1, 1e-6)
+    return ca, np.stack([e1, e2, np.cross(e1, e2)], axis=2)
+
+
+def orientation(frames: tuple[np.ndarray, np.ndarray], edges: np.ndarray) -> np.ndarray:
+    """float32 (E, 3): the edge's Cα direction in the source residue's backbone frame."""
+    ca, frame = frames
     src, dst = edges[:, 0], edges[:, 1]
     e = ca[src] - ca[dst]
     norm = np.linalg.norm(e, axis=1, keepdims=True)
     direction = e / np.maximum(norm, np.float32(1e-12))
-    e1 = _unit32(bb["C"] - ca, 1e-6)
-    v2 = bb["N"] - ca
-    e2 = _unit32(v2 - np.sum(e1 * v2, axis=1, keepdims=True) * e1, 1e-6)
-    e3 = np.cross(e1, e2)
-    frame = np.stack([e1, e2, e3], axis=2)[src]  # columns e1, e2, e3
-    return np.einsum("ek,ekc->ec", direction, frame).astype(np.float32)
+    return np.einsum("ek,ekc->ec", direction, frame[src]).astype(np.float32)
 
 
 def residue_bsa(merged: MergedComplex, residues: np.ndarray) -> np.ndarray:
@@ -275,9 +280,9 @@ def build_deeprank_graph(
         "atom_type": _one_hot(np.array([ATOM_TYPES.index(a) for a in merged.name[nodes]]), 36),
         "region": _one_hot(region.astype(np.int64), len(REGION_LABELS)),
     }
-    voronoi = _voronoi_table(merged, nodes)
-    edge_data = _edge_features(merged, nodes, node_residue, edges, voronoi, interface=True)
-    internal_data = _edge_features(merged, nodes, node_residue, internal, voronoi, interface=False)
+    shared = _voronoi_table(merged, nodes), node_frames(merged, node_residue)
+    edge_data = _edge_features(merged, nodes, edges, shared, interface=True)
+    internal_data = _edge_features(merged, nodes, internal, shared, interface=False)
     depth_0, depth_1 = mcl_clusters(internal, len(nodes))
     return DeepRankGraph(
         merged=merged,
@@ -291,10 +296,10 @@ def build_deeprank_graph(
     )
 
 
-def _edge_features(
-    merged, nodes, node_residue, edges, voronoi, interface: bool
-) -> dict[str, np.ndarray]:
-    """dist, elec, vdw, covalent, orientation and voro_area of one edge set."""
+def _edge_features(merged, nodes, edges, shared, interface: bool) -> dict[str, np.ndarray]:
+    """dist, elec, vdw, covalent, orientation and voro_area of one edge set; ``shared``: the
+    Voronoi table and node frames, computed once for both edge sets."""
+    voronoi, frames = shared
     atoms = nodes[edges]
     coord = merged.coord
     dist = np.sqrt(np.sum((coord[atoms[:, 0]] - coord[atoms[:, 1]]) ** 2, axis=1))
@@ -308,7 +313,7 @@ def _edge_features(
         "elec": np.asarray(elec, dtype=np.float64),
         "vdw": np.asarray(vdw, dtype=np.float64),
         "covalent": (dist < COVALENT_CUTOFF).astype(np.float64),
-        "orientation": orientation(merged, node_residue, edges),
+        "orientation": orientation(frames, edges),
         "voro_area": _voro_area(voronoi, atoms),
     }
 

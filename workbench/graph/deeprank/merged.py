@@ -45,7 +45,6 @@ class MergedComplex:
     res_side: np.ndarray  # int8 (m,), 0 = antibody (chain A), 1 = antigen (chain B)
     res_number: np.ndarray  # int32 (m,), merged residue number, 1.. per side
     res_name: np.ndarray  # str (m,), residue name as in the file
-    res_letter: np.ndarray  # str (m,), one letter of the 20 amino acids or MSE, "X" for the rest
     esm_index: np.ndarray  # int32 (m,), position in the side's ESM sequence, -1 if absent
     sequences: tuple[str, str]  # ESM input per side: heavy+light peptides, antigen peptides
     chain_sequences: dict[str, str]  # PPBuilder sequence per input role: heavy, light, scfv
@@ -57,7 +56,7 @@ class MergedComplex:
 
     def chain_a(self) -> str:
         """One letter per merged chain-A residue ("X" for non-amino-acids), for region labels."""
-        return "".join(self.res_letter[self.res_side == 0])
+        return merged_letters(self.res_name[self.res_side == 0])
 
     def region_inputs(self) -> tuple[str, str | None]:
         """The heavy and light sequences DeepRank-Ab labels; an scFv chain counts as heavy."""
@@ -114,7 +113,6 @@ def merge_for_deeprank(structure: Structure, spec: ChainSpec, source: str) -> Me
         res_side=np.asarray(res_side, dtype=np.int8),
         res_number=np.asarray(res_number, dtype=np.int32),
         res_name=np.asarray(res_name, dtype=str),
-        res_letter=np.asarray(list(merged_letters(res_name)), dtype=str),
         esm_index=np.asarray(esm_index, dtype=np.int32),
         sequences=(sequences[0], sequences[1]),
         chain_sequences=chain_sequences,
