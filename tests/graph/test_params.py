@@ -31,7 +31,7 @@ def test_defaults_and_dict():
         ({"cutoff": float("nan")}, "cutoff: nan is not allowed"),
         ({"internal_cutoff": "3"}, "internal_cutoff: '3' is not allowed; expected a number"),
         ({"voronota": "yes"}, "voronota: 'yes' is not allowed; expected true or false"),
-        ({"features": "dr2"}, "features: 'dr2' is not allowed; expected one of native, deeprank-ab"),
+        ({"features": "dr2"}, "features: 'dr2' is not allowed; expected one of native, deeprank"),
     ],
 )
 def test_bad_values_are_refused(kwargs, message):
