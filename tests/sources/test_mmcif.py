@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -125,3 +126,18 @@ def test_800_models_split_in_one_pass_over_the_rows(monkeypatch) -> None:
         rows = [line for line in item.text.splitlines() if line.startswith("ATOM")]
         assert len(rows) == atoms and all(line.endswith(f" {number}") for line in rows)
     assert _CountedRows.visits <= 2 * n_models * atoms  # rows and model numbers, once each
+
+
+def test_splitting_holds_row_spans_not_every_value(tmp_path: Path, data_dir: Path) -> None:
+    path = tmp_path / "ensemble.cif"
+    shifts = tuple(float(n) for n in range(10))
+    _write_cif(data_dir / "structures-misc" / "4I1B-matched.pdb", path, shifts)
+    text = path.read_text()
+    tracemalloc.start()
+    try:
+        count = sum(isinstance(item, Item) for item in split_mmcif(text, "ensemble.cif"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == len(shifts)
+    assert peak < 4 * len(text), f"peak {peak} bytes for {len(text)} characters of text"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,26 +48,37 @@ def _atom_site_loop(text: str, source: str) -> _Loop | None:
 
 
 def _read_loop(first: re.Match[str], tokens: Iterator[re.Match[str]], source: str) -> _Loop:
+    """Field names, then the values streamed: only each row's span and model number are kept
+    (a multi-model file has millions of values; holding them all cost ~35x the text)."""
     fields = [first.group().lower()]
-    values: list[re.Match[str]] = []
-    for match in tokens:
-        token = match.group()
-        if not values and token.lower().startswith("_atom_site."):
-            fields.append(token.lower())
-        elif _is_terminator(token):
+    value: re.Match[str] | None = None
+    for value in tokens:
+        if not value.group().lower().startswith("_atom_site."):
             break
-        else:
-            values.append(match)
+        fields.append(value.group().lower())
+    else:
+        value = None
     width = len(fields)
-    if len(values) % width:
-        reason = f"_atom_site loop cut short: {len(values)} values for {width} fields"
-        raise SourceError(source, reason)
     model_col = fields.index(_MODEL_FIELD) if _MODEL_FIELD in fields else None
-    rows, models = [], []
-    for start in range(0, len(values), width):
-        row = values[start : start + width]
-        rows.append((row[0].start(), row[-1].end()))
-        models.append(row[model_col].group() if model_col is not None else "")
+    rows: list[tuple[int, int]] = []
+    models: list[str] = []
+    column, start, model = 0, 0, ""
+    for match in itertools.chain(() if value is None else (value,), tokens):
+        token = match.group()
+        if _is_terminator(token):
+            break
+        if column == 0:
+            start = match.start()
+        if column == model_col:
+            model = token
+        column += 1
+        if column == width:
+            rows.append((start, match.end()))
+            models.append(model)
+            column = 0
+    if column:
+        count = len(rows) * width + column
+        raise SourceError(source, f"_atom_site loop cut short: {count} values for {width} fields")
     return _Loop(tuple(rows), tuple(models))
 
 
