@@ -67,3 +67,51 @@ def test_a_scores_row_opens_its_item_in_results_and_back(scored_run, tmp_path):
     app.results.item = done[0]
     assert app.scores.item == done[0]
     assert app.scores._table.selection == rows.index[rows == done[0]].tolist()
+
+
+def test_a_run_press_shows_before_the_slow_part_then_starts(tmp_path, monkeypatch):
+    """The press is answered in its own callback (Run disabled, the monitor starting); the
+    request and the process come on the server's next tick, here called by hand."""
+    import panel as pn
+
+    ticks = []
+    monkeypatch.setattr(
+        pn.state, "execute", lambda callback, schedule="auto": ticks.append(callback)
+    )
+    app = WorkbenchApp(runs_root=tmp_path / "runs", allowed_roots=(tmp_path,))
+    app.__panel__().get_root(Document())
+    app.monitor.live = False
+    app.form.source = "examples"
+    app.form.settings.stages = ["prep"]
+    app.form.param.trigger("run")
+    assert app.form.running and app.form.starting and app.form.process is None
+    assert "run-badge" in app.monitor._summary.object and app.monitor.run_dir == ""
+    assert app.form.message == "Preparing the run…" and len(ticks) == 1
+    ticks.pop()()
+    try:
+        assert not app.form.starting and app.form.process is not None
+        assert app.monitor.run_dir == app.form.run_dir != ""
+    finally:
+        app.form.process.cancel()
+        app.form.process.wait(60)
+
+
+def test_a_refused_press_gives_back_the_run_shown(recorded_run, tmp_path, monkeypatch):
+    import panel as pn
+
+    ticks = []
+    monkeypatch.setattr(
+        pn.state, "execute", lambda callback, schedule="auto": ticks.append(callback)
+    )
+    app = WorkbenchApp(runs_root=tmp_path / "runs", allowed_roots=(recorded_run.parent,))
+    app.__panel__().get_root(Document())
+    app.monitor.live = False
+    app.attach.path = str(recorded_run)
+    app.attach.param.trigger("attach")
+    app.form.source = "path"
+    app.form.path = "/nowhere"
+    app.form.param.trigger("run")
+    assert "New run" in app.monitor._summary.object
+    ticks.pop()()
+    assert app.form.message.startswith("Not started") and not app.form.running
+    assert str(recorded_run.resolve()) in app.monitor._summary.object

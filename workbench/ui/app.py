@@ -101,6 +101,7 @@ class WorkbenchApp(Viewer):
             sizing_mode="stretch_width",
         )
         self.form.param.watch(lambda e: self._show(e.new), "run_dir")
+        self.form.param.watch(self._on_starting, "starting")
         self.attach.param.watch(lambda e: self._show(e.new), "run_dir")
         self.monitor.param.watch(self._on_status, "status")
         self.scores.param.watch(self._open_scored, "item")
@@ -109,6 +110,14 @@ class WorkbenchApp(Viewer):
     def _show(self, run_dir: str) -> None:
         self.run_dir = run_dir
         self._tabs.active = _MONITOR_TAB
+
+    def _on_starting(self, event: param.parameterized.Event) -> None:
+        """A Run press shows in the monitor at once; a refused one gives back the run shown."""
+        if event.new:
+            self.monitor.show_starting()
+            self._tabs.active = _MONITOR_TAB
+        elif self.form.run_dir != self.monitor.run_dir:
+            self.monitor.param.trigger("run_dir")
 
     @param.depends("run_dir", watch=True)
     def _switch(self) -> None:

@@ -92,6 +92,9 @@ class RunForm(Viewer):
     cancel = param.Event(doc="Stop the current run cleanly (SIGTERM).")
     run_dir = param.String(default="", constant=True, doc="Directory of the latest run.")
     running = param.Boolean(default=False, constant=True, doc="A run started here is going.")
+    starting = param.Boolean(
+        default=False, constant=True, doc="Run was pressed and its process is not started yet."
+    )
     message = param.String(default="", constant=True, doc="Last status or error message.")
     output = param.String(default="", constant=True, doc="The end of the last run's CLI output.")
 
@@ -212,16 +215,28 @@ class RunForm(Viewer):
         if self.running:
             self._say("A run is going; cancel it first.")
             return
+        with param.edit_constant(self):
+            self.running = True
+            self.starting = True
+            self.output = ""
+        self._say("Preparing the run…")
+        # the press is answered (Run disabled, the monitor starting) before the slow part
+        pn.state.execute(self._launch, schedule=True)
+
+    def _launch(self) -> None:
+        """Build the request (the demo campaign is made on first use) and start the CLI."""
         try:
             config = self.request()
             self.process = RunProcess(config)
         except (ValueError, OSError) as exc:
+            with param.edit_constant(self):
+                self.running = False
+                self.starting = False
             self._say(f"Not started: {exc}")
             return
         with param.edit_constant(self):
             self.run_dir = config.out
-            self.running = True
-            self.output = ""
+            self.starting = False
         self._say(f"Started run {Path(config.out).name} (pid {self.process.pid}).")
         self._watcher = pn.state.add_periodic_callback(self._check_process, period=500)
 

@@ -165,6 +165,14 @@ class RunMonitor(Viewer):
             if self.live and not self.finished:
                 self._callback = pn.state.add_periodic_callback(self.poll, period=self.interval_ms)
 
+    def show_starting(self) -> None:
+        """What a Run press shows before its run directory exists: the starting badge and bar."""
+        self._stop()
+        for pane in (self._cards, self._banner, self._hints, self._failures):
+            pane.object = ""
+        self._summary.object = f"<b>New run</b> {badge_html('waiting')}"
+        self._stages.object = stages_html([])
+
     @property
     def finished(self) -> bool:
         return self.status not in ("", "waiting", "running")
