@@ -139,3 +139,53 @@ def test_cuda_visible_devices_maps_cuda_names_to_nvml_indices(tmp_path, monkeypa
         emitter.flush()
         gpu = [e for _, e in read_events(log.path) if isinstance(e, DeviceSample)]
     assert [(e.device, e.util_percent) for e in gpu] == [("cuda:0", 12.0)]
+
+
+def test_cluster_workers_are_sampled_once_per_host(tmp_path):
+    """Workers on another host than the run's (here: the run says it is on "head") give one
+    host sample per tick, their processes summed, folded under the host's own name."""
+    import socket
+
+    from distributed import Client, LocalCluster
+
+    hostname = socket.gethostname()
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
+        Client(cluster) as client,
+        EventLog(tmp_path / "events.sqlite") as log,
+    ):
+        emitter = Emitter(log, "r1")
+        with Telemetry(emitter, interval=10.0, host="head", client=client) as sampler:
+            sampler.sample_once()
+            sampler.sample_once()
+        with Telemetry(emitter, interval=10.0, client=client) as own_host:
+            own_host.sample_once()  # the run's own host: its workers are in its process tree
+        emitter.flush()
+        events = [e for _, e in read_events(log.path)]
+    remote = [e for e in events if isinstance(e, HostSample) and e.workers]
+    assert [e.host for e in remote] == [hostname, hostname]
+    assert all(e.n_procs >= 2 and e.proc_rss > 2 * 20 * 2**20 for e in remote)
+    assert sum(isinstance(e, HostSample) and not e.workers for e in events) == 3
+    fold = RunFold()
+    fold.feed(enumerate(events, start=1))
+    workers = fold.resources.row(f"{hostname} workers")
+    assert workers.samples == 2 and workers.peak_mem == max(e.proc_rss for e in remote)
+    assert fold.resources.row(f"{hostname} cpu").samples == 2
+    assert fold.resources.row("process cpu").samples == 3 and fold.resources.devices() == []
+
+
+def test_worker_devices_are_named_by_host_and_worker():
+    fold = RunFold()
+    sample = {"util_percent": 50.0, "mem_used": GIB, "mem_total": 80 * GIB}
+    fold.feed(
+        enumerate(
+            [
+                DeviceSample(run_id="r1", t=1.0, host="head", device="cuda:0", **sample),
+                DeviceSample(
+                    run_id="r1", t=1.0, host="gpu7/w3", device="cuda:0", workers=True, **sample
+                ),
+            ],
+            start=1,
+        )
+    )
+    assert fold.resources.devices() == ["cuda:0", "gpu7/w3 cuda:0"]

@@ -3,6 +3,12 @@ process tree and every CUDA device into the event log, so a reader can say where
 
 Host and processes come from psutil; CUDA devices from NVML (``pynvml``, the ``nvidia-ml-py``
 package), imported only when this machine shows an NVIDIA device, so a CPU-only run never loads it.
+
+On a cluster the same thread asks every Dask worker for its own sample (``client.run``, one
+round trip per interval): each worker keeps a sampler of its process and its devices, and the
+replies are folded into one ``HostSample`` per cluster host (its workers' processes summed) and
+one ``DeviceSample`` per worker device, marked ``workers=True``. Workers on the run's own host
+are skipped, since a LocalCluster's are already in the run's process tree.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from workbench.engine.emitter import Emitter
 from workbench.record.config import cores_available
 from workbench.record.events import DeviceSample, HostSample
 
-__all__ = ["RESCAN_S", "HostSampler", "NvmlSampler", "Telemetry", "cuda_present"]
+__all__ = ["RESCAN_S", "HostSampler", "NvmlSampler", "Telemetry", "cuda_present", "sample_worker"]
 
 RESCAN_S = 5.0  # seconds between scans for new child processes (prep pools, Dask workers)
 
@@ -168,13 +174,47 @@ def _nvml_sampler() -> NvmlSampler | None:
         return None  # a driver that NVML cannot talk to: host telemetry only
 
 
-class Telemetry:
-    """Samples every ``interval`` s on a daemon thread while the ``with`` block runs."""
+_WORKER_SAMPLERS: dict[str, tuple[HostSampler, NvmlSampler | None]] = {}
 
-    def __init__(self, emitter: Emitter, interval: float = 1.0, host: str | None = None) -> None:
+
+def sample_worker(dask_worker) -> dict[str, Any]:
+    """Run on a Dask worker by ``client.run``: its host, its process and its devices since the
+    previous call (the samplers live in the worker process, one per worker)."""
+    samplers = _WORKER_SAMPLERS.get(dask_worker.address)
+    if samplers is None:
+        samplers = _WORKER_SAMPLERS[dask_worker.address] = (HostSampler(), _nvml_sampler())
+    host, devices = samplers
+    return {
+        "hostname": socket.gethostname(),
+        "name": str(dask_worker.name),
+        "host": host.sample(),
+        "devices": devices.sample() if devices is not None else [],
+    }
+
+
+def _host_totals(replies: list[dict[str, Any]]) -> dict[str, Any]:
+    """One host's sample from its workers' replies: host-wide figures once, processes summed."""
+    fields = dict(replies[0]["host"])
+    for key in ("proc_cpu_percent", "proc_rss", "n_procs"):
+        fields[key] = sum(reply["host"][key] for reply in replies)
+    return fields
+
+
+class Telemetry:
+    """Samples every ``interval`` s on a daemon thread while the ``with`` block runs; with a
+    ``client`` (set before or during the block), its cluster's workers too."""
+
+    def __init__(
+        self,
+        emitter: Emitter,
+        interval: float = 1.0,
+        host: str | None = None,
+        client=None,
+    ) -> None:
         self.emitter = emitter
         self.interval = interval
         self.host = host or socket.gethostname()
+        self.client = client
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="workbench-telemetry", daemon=True)
         self._host: HostSampler | None = None
@@ -200,6 +240,25 @@ class Telemetry:
         if self._devices is not None:
             for fields in self._devices.sample():
                 self.emitter.emit(DeviceSample, host=self.host, **fields)
+        if self.client is not None:
+            self._sample_workers()
+
+    def _sample_workers(self) -> None:
+        """One HostSample per cluster host and a DeviceSample per worker device."""
+        try:
+            replies = self.client.run(sample_worker, on_error="return")
+        except (OSError, TimeoutError):  # the scheduler is gone or busy: the next tick retries
+            return
+        by_host: dict[str, list[dict[str, Any]]] = {}
+        for _, reply in sorted(replies.items()):
+            if isinstance(reply, dict) and reply["hostname"] != self.host:
+                by_host.setdefault(reply["hostname"], []).append(reply)
+        for hostname, host_replies in by_host.items():
+            self.emitter.emit(HostSample, host=hostname, workers=True, **_host_totals(host_replies))
+            for reply in host_replies:
+                for fields in reply["devices"]:
+                    name = f"{hostname}/{reply['name']}"
+                    self.emitter.emit(DeviceSample, host=name, workers=True, **fields)
 
     def _loop(self) -> None:
         """Samples on a fixed grid, so the time a sample takes does not stretch the interval."""

@@ -160,7 +160,7 @@ class BatchDone(Event):
 class HostSample(Event):
     """One telemetry sample of the host and of the run's process tree (psutil)."""
 
-    host: str  # hostname, or host/worker on a cluster
+    host: str  # hostname
     cores: int  # cores this process may use
     cpu_percent: float  # host CPU, 0-100 over all cores
     iowait_percent: float  # host CPU time waiting on I/O, 0-100 (0 where the OS has none)
@@ -170,16 +170,18 @@ class HostSample(Event):
     proc_cpu_percent: float  # run process and its children, 100 = one core busy
     proc_rss: int  # resident bytes of the run process and its children
     n_procs: int  # processes in the tree
+    workers: bool = False  # a cluster host: the tree is its Dask worker processes, not the run's
 
 
 @dataclass(slots=True, kw_only=True)
 class DeviceSample(Event):
     """One telemetry sample of one CUDA device (NVML)."""
 
-    host: str
-    device: str  # "cuda:<index>", as in ``--devices``
+    host: str  # hostname; on a cluster host, hostname/worker name
+    device: str  # "cuda:<index>", as in ``--devices`` (on a worker: as that worker sees them)
     util_percent: float  # share of the interval a kernel ran, 0-100
     mem_used: int  # bytes
     mem_total: int  # bytes
     power_w: float | None = None  # watts; None where NVML does not report it
     temp_c: float | None = None  # degrees Celsius
+    workers: bool = False  # sampled by a Dask worker of a cluster host

@@ -31,7 +31,7 @@ from workbench.record.events import (
     StageProgress,
     StageStarted,
 )
-from workbench.record.resources import HOST_CPU, IOWAIT, ResourceFold
+from workbench.record.resources import HOST_CPU, IOWAIT, ResourceFold, resource_name
 
 __all__ = [
     "Attempt",
@@ -245,11 +245,14 @@ class RunFold:
                 stages_changed = True
             elif isinstance(event, HostSample):
                 rss = event.proc_rss / 2**30
-                telemetry.append(TelemetryPoint(HOST_CPU, rel, event.cpu_percent, rss))
-                telemetry.append(TelemetryPoint(IOWAIT, rel, event.iowait_percent))
+                host_cpu = resource_name(HOST_CPU, event)
+                telemetry.append(TelemetryPoint(host_cpu, rel, event.cpu_percent, rss))
+                iowait = resource_name(IOWAIT, event)
+                telemetry.append(TelemetryPoint(iowait, rel, event.iowait_percent))
             elif isinstance(event, DeviceSample):
                 used = event.mem_used / 2**30
-                telemetry.append(TelemetryPoint(event.device, rel, event.util_percent, used))
+                name = resource_name(event.device, event)
+                telemetry.append(TelemetryPoint(name, rel, event.util_percent, used))
         return Update(
             self.last_id,
             tuple(throughput),

@@ -28,14 +28,25 @@ __all__ = [
     "IOWAIT",
     "PROCESS_CPU",
     "RUN",
+    "WORKERS",
     "DeviceWork",
     "ResourceFold",
     "ResourceRow",
+    "resource_name",
 ]
 
 BUSY_PERCENT = 10.0  # a sample at or above this utilisation counts as busy
 RUN = "run"  # the stage name of whole-run rows
 HOST_CPU, IOWAIT, PROCESS_CPU = "host cpu", "iowait", "process cpu"
+WORKERS = "workers"  # a cluster host's Dask worker processes, as PROCESS_CPU is the run's
+_ON_A_HOST = {HOST_CPU: "cpu", PROCESS_CPU: WORKERS}  # "node7 cpu", "node7 workers"
+
+
+def resource_name(resource: str, event: HostSample | DeviceSample) -> str:
+    """The run's own host keeps the plain names; a cluster host's carry its name first."""
+    if not event.workers:
+        return resource
+    return f"{event.host} {_ON_A_HOST.get(resource, resource)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +111,7 @@ class ResourceFold:
     stage_order: list[str] = field(default_factory=list)
     series: dict[tuple[str, str], _Series] = field(default_factory=dict)
     work: dict[tuple[str, str], DeviceWork] = field(default_factory=dict)  # (stage, device)
+    device_names: dict[str, None] = field(default_factory=dict)  # sampled devices, in order
 
     def add(self, event: Event) -> None:
         if isinstance(event, StageStarted):
@@ -110,12 +122,15 @@ class ResourceFold:
             if self.stage == event.stage:
                 self.stage = None
         elif isinstance(event, HostSample):
-            self.cores = event.cores
-            self._add(HOST_CPU, event.cpu_percent)
-            self._add(IOWAIT, event.iowait_percent)
-            self._add(PROCESS_CPU, event.proc_cpu_percent, mem=event.proc_rss)
+            if not event.workers:
+                self.cores = event.cores
+            self._add(resource_name(HOST_CPU, event), event.cpu_percent)
+            self._add(resource_name(IOWAIT, event), event.iowait_percent)
+            name = resource_name(PROCESS_CPU, event)
+            self._add(name, event.proc_cpu_percent, mem=event.proc_rss)
         elif isinstance(event, DeviceSample):
-            name = event.device
+            name = resource_name(event.device, event)
+            self.device_names.setdefault(name)
             self._add(name, event.util_percent, mem=event.mem_used, total=event.mem_total)
         elif isinstance(event, BatchDone):
             work = self.work.setdefault((event.stage, event.device), DeviceWork())
@@ -167,4 +182,4 @@ class ResourceFold:
 
     def devices(self) -> list[str]:
         """CUDA devices that were sampled."""
-        return [r for r, s in self.series if s == RUN and r not in (HOST_CPU, IOWAIT, PROCESS_CPU)]
+        return list(self.device_names)

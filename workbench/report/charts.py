@@ -61,6 +61,15 @@ def histogram(values: np.ndarray, title: str, name: str, x_label: str, bins=None
     return fig
 
 
+def _memory_label(resource: str) -> str:
+    """Whose memory a CPU line's memory is: the run's processes, or a cluster host's workers."""
+    if resource == "host cpu":
+        return "run processes"
+    if resource.endswith(" cpu"):
+        return f"{resource.removesuffix(' cpu')} workers"
+    return resource
+
+
 # The figures start empty and gain a line per device or stage as events arrive.
 silence(MISSING_RENDERERS, True)
 
@@ -241,7 +250,7 @@ class RunCharts:
                 "x", "percent", source=source, color=color, legend_label=resource, name=resource
             )
             if has_memory:
-                label = "run processes" if resource == "host cpu" else resource
+                label = _memory_label(resource)
                 self.memory.line(
                     "x", "memory", source=source, color=color, legend_label=label, name=resource
                 )
