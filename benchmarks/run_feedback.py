@@ -2,8 +2,9 @@
 
 The app is served as `make run` serves it (the demo campaign, made on the first press), opened
 in Debian's chromium; Run is pressed five times, each run cancelled once its process has
-started, and the next press made when the monitor shows it cancelled (an idle app). Prints each press's time to the monitor's "New run" badge, the median and the maximum
-(goal: ≤ 1 s), and for comparison the time to the run's own first event in the monitor.
+started, and the next press made when the monitor shows it cancelled (an idle app). Prints
+each press's time to the monitor's "New run" badge, the median and the maximum (goal: ≤ 1 s),
+and for comparison the time to the run's own first event in the monitor.
 
 Run: ``python benchmarks/run_feedback.py`` from the repository root (needs `make system-deps`).
 """

@@ -23,6 +23,7 @@ from workbench.cache import (
     encode_arrays,
 )
 from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError, build_graph
+from workbench.graph.voronoi import ContactAreas, SharedContacts
 from workbench.output.graphs import graph_image
 from workbench.sources import Item, ItemRef, SourceError, describe_source
 from workbench.structure import (
@@ -128,7 +129,9 @@ def _encode(
     return encode_arrays(arrays, meta)
 
 
-def _deeprank(structure, spec: ChainSpec, source: str) -> tuple[bytes, dict[str, str]]:
+def _deeprank(
+    structure, spec: ChainSpec, source: str, contacts: ContactAreas
+) -> tuple[bytes, dict[str, str]]:
     """DeepRank-Ab's atom graph of the item (image, embedding left 0) and its ESM inputs; the
     region labels number the variable domains as they do (ANARCI's defaults, in process)."""
     from workbench.annotate import AnnotateOptions, number_sequences
@@ -143,7 +146,7 @@ def _deeprank(structure, spec: ChainSpec, source: str) -> tuple[bytes, dict[str,
     merged = merge_for_deeprank(structure, spec, source)
     wanted = merged.variable_sequences()
     numbered = number_sequences(wanted, AnnotateOptions(**ANARCI_OPTIONS))
-    graph = build_deeprank_graph(merged, dict(zip(wanted, numbered, strict=True)))
+    graph = build_deeprank_graph(merged, dict(zip(wanted, numbered, strict=True)), contacts)
     return deeprank_image(graph), esm_sequences(graph)
 
 
@@ -165,11 +168,12 @@ def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merg
         step = "merge chains"
         complex_ = merge(item, spec, structure=structure)
         step = "interface graph"
-        graph = build_graph(complex_, params)
+        contacts = SharedContacts()  # one voronota run for both graphs where they agree
+        graph = build_graph(complex_, params, contacts)
         deeprank, esm_inputs = None, {}
         if params.features == "deeprank-ab":
             step = "deeprank-ab graph"
-            deeprank, esm_inputs = _deeprank(structure, spec, source)
+            deeprank, esm_inputs = _deeprank(structure, spec, source, contacts)
     except (StructureError, NoInterfaceError, SourceError, _NoAntibody) as exc:
         reason = getattr(exc, "reason", str(exc))
         return {

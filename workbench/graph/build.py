@@ -17,7 +17,7 @@ from workbench.graph.nodes import node_features, residue_positions
 from workbench.graph.params import GraphParams, NoInterfaceError
 from workbench.graph.record import InterfaceGraph
 from workbench.graph.sasa import atom_radii, buried_area, canonical_coords
-from workbench.graph.voronoi import contact_areas
+from workbench.graph.voronoi import ContactAreas, contact_areas
 from workbench.structure.records import ANTIBODY_ROLES, Complex
 from workbench.structure.select import select_heavy_atoms
 
@@ -41,20 +41,27 @@ def residue_bsa(complex_: Complex) -> np.ndarray:
     return np.bincount(res, weights=buried, minlength=len(residues))
 
 
-def _voronoi_pairs(complex_: Complex, focus: np.ndarray) -> tuple[np.ndarray, ...]:
+def _voronoi_pairs(
+    complex_: Complex, focus: np.ndarray, contacts: ContactAreas
+) -> tuple[np.ndarray, ...]:
     """Voronoi contact areas among heavy atoms, for pairs touching ``focus`` (atom indices)."""
     atoms = complex_.atoms
     heavy = np.flatnonzero(select_heavy_atoms(complex_))
     res_name = complex_.residues.res_name[atoms.residue[heavy]]
     local = np.searchsorted(heavy, focus)
-    i, j, area = contact_areas(
+    i, j, area = contacts(
         atoms.coord[heavy], atoms.name[heavy], res_name, atoms.element[heavy], local
     )
     return heavy[i], heavy[j], area
 
 
-def build_graph(complex_: Complex, params: GraphParams) -> InterfaceGraph:
+def build_graph(
+    complex_: Complex, params: GraphParams, contacts: ContactAreas = contact_areas
+) -> InterfaceGraph:
     """Interface graph of a merged complex between antibody (heavy, light, scfv) and antigen.
+
+    ``contacts`` computes the Voronoi areas (a ``SharedContacts`` lets a second graph of the
+    same atoms reuse its voronota run).
 
     Raises
     ------
@@ -74,10 +81,10 @@ def build_graph(complex_: Complex, params: GraphParams) -> InterfaceGraph:
             f"no antibody heavy atom within {params.cutoff} Å of an antigen heavy atom",
         )
     build = _atom_graph if params.kind == "atom" else _residue_graph
-    return build(complex_, params, index, antibody, (i, j, d))
+    return build(complex_, params, index, antibody, (i, j, d), contacts)
 
 
-def _atom_graph(complex_, params, index, antibody, pairs) -> InterfaceGraph:
+def _atom_graph(complex_, params, index, antibody, pairs, contacts) -> InterfaceGraph:
     """Nodes are interface heavy atoms; edges join atoms."""
     i, j, d = pairs
     atoms = complex_.atoms
@@ -89,7 +96,7 @@ def _atom_graph(complex_, params, index, antibody, pairs) -> InterfaceGraph:
     src, dst = nodes[edge_index[0]], nodes[edge_index[1]]
     voronoi = None
     if params.voronota:
-        vi, vj, area = _voronoi_pairs(complex_, nodes)
+        vi, vj, area = _voronoi_pairs(complex_, nodes, contacts)
         voronoi = pair_lookup(vi, vj, area, len(atoms), src, dst)
     node_residue = atoms.residue[nodes].astype(np.int32)
     bsa = residue_bsa(complex_)
@@ -109,7 +116,7 @@ def _atom_graph(complex_, params, index, antibody, pairs) -> InterfaceGraph:
     )
 
 
-def _residue_graph(complex_, params, index, antibody, pairs) -> InterfaceGraph:
+def _residue_graph(complex_, params, index, antibody, pairs, contacts) -> InterfaceGraph:
     """Nodes are residues with an interface heavy atom; edges join residues."""
     i, j, d = pairs
     atoms = complex_.atoms
@@ -132,7 +139,7 @@ def _residue_graph(complex_, params, index, antibody, pairs) -> InterfaceGraph:
     src, dst = nodes[edge_index[0]], nodes[edge_index[1]]
     voronoi = None
     if params.voronota:
-        vi, vj, area = _voronoi_pairs(complex_, np.unique(np.r_[i, j]))
+        vi, vj, area = _voronoi_pairs(complex_, np.unique(np.r_[i, j]), contacts)
         voronoi = pair_lookup(
             atoms.residue[vi], atoms.residue[vj], area, len(complex_.residues), src, dst
         )

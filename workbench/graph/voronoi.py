@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial import cKDTree
 
-__all__ = ["REACH", "VoronotaError", "contact_areas", "voronota_available"]
+__all__ = [
+    "REACH",
+    "ContactAreas",
+    "SharedContacts",
+    "VoronotaError",
+    "contact_areas",
+    "voronota_available",
+]
 
 REACH = 2.0 * (2.0 + 1.4)  # Å: 2·(largest voronota radius, bounded by 2 Å, + probe)
 
@@ -96,3 +105,75 @@ def contact_areas(
     i, j = np.minimum(i, j), np.maximum(i, j)
     wanted = np.isin(i, focus) | np.isin(j, focus)
     return i[wanted], j[wanted], contacts[keep, 2][wanted]
+
+
+ContactAreas = Callable[
+    [np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    tuple[np.ndarray, np.ndarray, np.ndarray],
+]
+"""The signature of :func:`contact_areas`, which graph builders take to share a run."""
+
+
+def _atom_keys(
+    coord: np.ndarray, name: np.ndarray, res_name: np.ndarray, element: np.ndarray
+) -> np.ndarray:
+    """Each atom as voronota reads it (radius inputs and coordinates to 0.001 Å)."""
+    return np.array(
+        [
+            f"{n}|{r:.3}|{e:.2}|{x:.3f}|{y:.3f}|{z:.3f}"
+            for n, r, e, (x, y, z) in zip(name, res_name, element, coord, strict=True)
+        ]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    order: np.ndarray  # atom indices sorted by key
+    keys: np.ndarray  # the sorted keys
+    focus: np.ndarray  # bool per sorted atom
+    i: np.ndarray  # sorted positions, i < j in the caller's indices
+    j: np.ndarray
+    area: np.ndarray
+
+
+class SharedContacts:
+    """:func:`contact_areas` that runs voronota once for an item's two graphs (native and
+    deeprank-ab) when both hand it the same atoms, as voronota reads them, and the second
+    asks about atoms within the first's focus: those faces are all in the first run's answer.
+    Otherwise it runs voronota again; either way the answer is what ``contact_areas`` gives.
+    """
+
+    def __init__(self) -> None:
+        self._last: _Run | None = None
+        self.runs = 0  # voronota runs made
+
+    def __call__(
+        self,
+        coord: np.ndarray,
+        name: np.ndarray,
+        res_name: np.ndarray,
+        element: np.ndarray,
+        focus: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        keys = _atom_keys(coord, name, res_name, element)
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        last = self._last
+        if (
+            last is not None
+            and np.array_equal(last.keys, sorted_keys)
+            and len(np.unique(sorted_keys)) == len(sorted_keys)
+            and last.focus[rank[focus]].all()
+        ):
+            i, j = order[last.i], order[last.j]
+            i, j = np.minimum(i, j), np.maximum(i, j)
+            wanted = np.isin(i, focus) | np.isin(j, focus)
+            return i[wanted], j[wanted], last.area[wanted]
+        i, j, area = contact_areas(coord, name, res_name, element, focus)
+        self.runs += 1
+        in_focus = np.zeros(len(order), dtype=bool)
+        in_focus[rank[focus]] = True
+        self._last = _Run(order, sorted_keys, in_focus, rank[i], rank[j], area)
+        return i, j, area

@@ -37,7 +37,7 @@ from workbench.graph.deeprank.mcl import mcl_clusters
 from workbench.graph.deeprank.merged import MergedComplex
 from workbench.graph.deeprank.regions import REGION_LABELS, NumberedSequence, region_labels
 from workbench.graph.params import NoInterfaceError
-from workbench.graph.voronoi import contact_areas
+from workbench.graph.voronoi import ContactAreas, contact_areas
 
 __all__ = [
     "ATOM_TYPES",
@@ -232,11 +232,14 @@ def residue_bsa(merged: MergedComplex, residues: np.ndarray) -> np.ndarray:
 
 
 def build_deeprank_graph(
-    merged: MergedComplex, numbering: Mapping[str, NumberedSequence]
+    merged: MergedComplex,
+    numbering: Mapping[str, NumberedSequence],
+    contacts: ContactAreas = contact_areas,
 ) -> DeepRankGraph:
     """The deeprank-ab graph of a merged complex; NoInterfaceError when no atom pair qualifies.
 
-    ``numbering``: the IMGT numbering of ``merged.variable_sequences()`` (see ``regions``).
+    ``numbering``: the IMGT numbering of ``merged.variable_sequences()`` (see ``regions``);
+    ``contacts``: the Voronoi areas (a ``SharedContacts`` reuses the native graph's run).
     """
     i, j = _interface(merged)
     valid = _valid(merged, i) & _valid(merged, j)
@@ -280,7 +283,7 @@ def build_deeprank_graph(
         "atom_type": _one_hot(np.array([ATOM_TYPES.index(a) for a in merged.name[nodes]]), 36),
         "region": _one_hot(region.astype(np.int64), len(REGION_LABELS)),
     }
-    shared = _voronoi_table(merged, nodes), node_frames(merged, node_residue)
+    shared = _voronoi_table(merged, nodes, contacts), node_frames(merged, node_residue)
     edge_data = _edge_features(merged, nodes, edges, shared, interface=True)
     internal_data = _edge_features(merged, nodes, internal, shared, interface=False)
     depth_0, depth_1 = mcl_clusters(internal, len(nodes))
@@ -318,10 +321,12 @@ def _edge_features(merged, nodes, edges, shared, interface: bool) -> dict[str, n
     }
 
 
-def _voronoi_table(merged: MergedComplex, nodes: np.ndarray) -> dict[tuple[int, int], float]:
+def _voronoi_table(
+    merged: MergedComplex, nodes: np.ndarray, contacts: ContactAreas
+) -> dict[tuple[int, int], float]:
     """Voronota contact area by (lower, higher) atom index, for pairs touching a node."""
     names = merged.res_name[merged.residue]
-    i, j, area = contact_areas(merged.coord, merged.name, names, merged.element, nodes)
+    i, j, area = contacts(merged.coord, merged.name, names, merged.element, nodes)
     return dict(zip(zip(i.tolist(), j.tolist(), strict=True), area.tolist(), strict=True))
 
 
