@@ -23,12 +23,15 @@ Guarantees
 - Every read is verified (magic, version, key, length, checksum). A bad entry raises a
   :class:`CacheCorruptionWarning` naming the file, is counted, removed and reported as a
   miss: it is never returned.
-- Writes go to a uniquely named temp file (pid + random) in the entry's folder, are fsynced
-  and renamed over the final name. Processes and machines sharing a folder may write the
-  same key at once: the last rename wins and both contents are valid; a partial file is
-  never visible under an entry's name. A crash leaves at most a temp file, which
-  ``clear()`` removes once it is an hour old, and may lose the newest renames (the folder
-  is not fsynced): lost entries are misses and get recomputed, never trusted half-written.
+- Writes go to a uniquely named temp file (pid + random) in the entry's folder and are
+  renamed over the final name. Processes and machines sharing a folder may write the
+  same key at once: the last rename wins and both contents are valid; a partial write is
+  never visible under an entry's name while the machine runs. A process crash leaves at most
+  a temp file, which ``clear()`` removes once it is an hour old. Entries are not fsynced, so
+  a machine crash may lose the newest entries or leave them with unwritten bytes: lost
+  entries are misses, damaged ones fail verification; both get recomputed, never trusted.
+- :class:`CacheWriter` moves writes off a stage's result path (a thread, a bounded queue);
+  its module documents what a crash can lose of the entries still queued.
 - A folder that cannot be written gives one :class:`CacheWriteWarning` per stage and
   reason; the value is still returned to the caller, only not stored.
 - An entry that cannot be read (``ESTALE`` after another host's rename-over on NFS, ``EIO``)
@@ -55,6 +58,7 @@ from workbench.cache.store import (
     StageCounts,
     default_root,
 )
+from workbench.cache.writer import CacheWriter
 
 __all__ = [
     "Cache",
@@ -64,6 +68,7 @@ __all__ = [
     "CacheStore",
     "CacheSummary",
     "CacheWriteWarning",
+    "CacheWriter",
     "DisabledCache",
     "StageCounts",
     "StageStats",

@@ -89,8 +89,11 @@ class CacheStore(Cache):
     """Content-addressed entries under ``root/<stage>/<digest[:2]>/<digest>.entry``.
 
     Safe for many processes and machines sharing one folder: an entry is written to a
-    unique temp file, fsynced, then renamed over the final name, so readers see either
-    no entry or a whole one, and every read is verified before it is trusted.
+    unique temp file, then renamed over the final name, so readers see either no entry or one
+    writer's whole file, and every read is verified before it is trusted. Entries are not
+    fsynced: after a machine crash a recent entry may be missing or hold unwritten bytes, which
+    its checksum catches (a corrupt miss, recomputed); a per-entry fsync would cost more than
+    recomputing the rare entry a crash spoils.
     A folder that cannot be written gives one CacheWriteWarning per stage and reason,
     then puts are skipped: the run goes on uncached rather than failing every item. An entry
     that exists but cannot be read (ESTALE, EIO) gives one CacheReadWarning per stage and
@@ -197,7 +200,7 @@ class CacheStore(Cache):
         for _ in range(3):
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                write_bytes_atomic(path, data)
+                write_bytes_atomic(path, data, durable=False)
                 return
             except FileNotFoundError:
                 continue

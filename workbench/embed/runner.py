@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import queue
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import numpy as np
 
 from workbench.cache.codec import decode_arrays, encode_arrays
 from workbench.cache.keys import CacheKey
+from workbench.cache.writer import CacheWriter
 from workbench.embed import scheduler as sch
 from workbench.embed.compute import Compute, compute_for, library_versions
 from workbench.embed.device import (
@@ -230,19 +232,21 @@ def embed_with(
         for seq_hash in hashes:
             yield seq_hash, array
     if todo:
-        for lead, result in backend(Pieces(todo, options), layers):
-            sequence = todo[lead]
-            if isinstance(result, str):
-                failures.extend(EmbedFailure(h, result) for h in by_sequence[sequence])
-                continue
-            if cache is not None:
-                meta = {"model": loaded.name, "untrained": loaded.untrained}
-                cache.put(
-                    embedding_key(sequence, loaded, options, compute),
-                    encode_arrays({"embedding": result}, meta),
-                )
-            for seq_hash in by_sequence[sequence]:
-                yield seq_hash, result
+        meta = {"model": loaded.name, "untrained": loaded.untrained}
+        writer = CacheWriter(cache) if cache is not None else contextlib.nullcontext()
+        with writer:  # results go on at once; the stage ends only when all are stored
+            for lead, result in backend(Pieces(todo, options), layers):
+                sequence = todo[lead]
+                if isinstance(result, str):
+                    failures.extend(EmbedFailure(h, result) for h in by_sequence[sequence])
+                    continue
+                if cache is not None:
+                    writer.submit(
+                        embedding_key(sequence, loaded, options, compute),
+                        functools.partial(encode_arrays, {"embedding": result}, meta),
+                    )
+                for seq_hash in by_sequence[sequence]:
+                    yield seq_hash, result
     if failures and on_failure is None:
         lines = "; ".join(f"{f.seq_hash}: {f.reason}" for f in failures[:5])
         raise EmbedError(

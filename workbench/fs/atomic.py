@@ -1,4 +1,4 @@
-"""Atomic writes: a temporary file beside the target, fsynced, then renamed over it."""
+"""Atomic writes: a temporary file beside the target, fsynced (unless not durable), then renamed."""
 
 from __future__ import annotations
 
@@ -30,23 +30,30 @@ class AtomicFile:
     The temporary file is created empty on construction, so an unwritable folder raises
     OSError before any work is done; writers that open files by name (pyarrow, h5py) write
     to ``path``. As a context manager it commits when the block succeeds and discards otherwise.
+    ``durable=False`` skips the fsync: the rename stays atomic for readers, but a machine crash
+    may leave the target missing or with unwritten bytes (for callers that verify what they read).
     """
 
-    def __init__(self, target: str | os.PathLike, suffix: str = TEMP_SUFFIX) -> None:
+    def __init__(
+        self, target: str | os.PathLike, suffix: str = TEMP_SUFFIX, *, durable: bool = True
+    ) -> None:
         self.target = Path(target)
+        self.durable = durable
         name = f".{self.target.name}.{os.getpid()}.{secrets.token_hex(8)}{suffix}"
         self.path = self.target.with_name(name)
         # 0o666 less the umask, as open() would give; O_EXCL: the name is this writer's alone
         os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
 
     def commit(self) -> Path:
-        """Flush the written file to disk and rename it over the target; returns the target."""
+        """Flush the written file to disk (if durable) and rename it over the target; returns the
+        target."""
         try:
-            fd = os.open(self.path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            if self.durable:
+                fd = os.open(self.path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
             os.replace(self.path, self.target)
         except BaseException:
             self.discard()
@@ -79,6 +86,7 @@ def atomic_open(
     *,
     suffix: str = TEMP_SUFFIX,
     encoding: str = "utf-8",
+    durable: bool = True,
 ) -> Iterator[IO]:
     """A file handle for streaming writes; ``path`` is replaced only if the block succeeds.
 
@@ -87,13 +95,18 @@ def atomic_open(
     if mode not in _WRITE_MODES:
         raise ValueError(f"atomic_open mode must be one of {_WRITE_MODES}, got {mode!r}")
     text_encoding = None if "b" in mode else encoding
-    with AtomicFile(path, suffix) as temp, open(temp.path, mode, encoding=text_encoding) as handle:
+    with (
+        AtomicFile(path, suffix, durable=durable) as temp,
+        open(temp.path, mode, encoding=text_encoding) as handle,
+    ):
         yield handle
 
 
-def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, suffix: str = TEMP_SUFFIX) -> Path:
+def write_bytes_atomic(
+    path: str | os.PathLike, data: bytes, *, suffix: str = TEMP_SUFFIX, durable: bool = True
+) -> Path:
     """Replace ``path`` with ``data`` in one step (readers never see a partial file)."""
-    with atomic_open(path, "wb", suffix=suffix) as handle:
+    with atomic_open(path, "wb", suffix=suffix, durable=durable) as handle:
         handle.write(data)
     return Path(path)
 
