@@ -189,3 +189,26 @@ def test_worker_devices_are_named_by_host_and_worker():
         )
     )
     assert fold.resources.devices() == ["cuda:0", "gpu7/w3 cuda:0"]
+
+
+def test_a_cluster_run_samples_the_cluster_hosts(complexes_dir, tmp_path, cache_dir, monkeypatch):
+    """With --cluster, the run's telemetry asks the workers too; the run here says it is on
+    "head", so the workers (spawned, on this machine's real name) count as another host."""
+    import socket
+
+    from distributed import LocalCluster
+
+    hostname = socket.gethostname()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
+        monkeypatch.setattr(socket, "gethostname", lambda: "head")
+        _prep_run(
+            complexes_dir,
+            tmp_path / "r",
+            cache_dir,
+            cluster=cluster.scheduler_address,
+            telemetry_interval=INTERVAL,
+        )
+    events = [e for _, e in read_events(tmp_path / "r" / "events.sqlite")]
+    remote = [e for e in events if isinstance(e, HostSample) and e.workers]
+    assert remote and {e.host for e in remote} == {hostname}
+    assert {e.host for e in events if isinstance(e, HostSample) and not e.workers} == {"head"}

@@ -93,6 +93,7 @@ class _Run:
         self.run_id = uuid.uuid4().hex[:12]
         self.started = time.time()
         self.stage_times: dict[str, dict] = {}
+        self._sampling: Telemetry | nullcontext = nullcontext()
         self.info: dict = {
             "voronota": False,
             "embeddings_untrained": None,
@@ -231,7 +232,11 @@ class _Run:
         if not needed:
             yield None
             return
-        with dask_client(self.config.cluster, self.config.workers) as client:
+        remote = self.config.cluster is not None and isinstance(self._sampling, Telemetry)
+        with (
+            dask_client(self.config.cluster, self.config.workers) as client,
+            self._sampling.sampling_workers(client) if remote else nullcontext(),
+        ):
             self.info["dashboard"] = client.dashboard_link
             self._json("running", {})
             yield client
@@ -271,7 +276,7 @@ class _Run:
             cancel=self.cancel,
         )
         status: RunStatus = "crashed"
-        sampling = (
+        sampling = self._sampling = (
             Telemetry(emitter, config.telemetry_interval)
             if config.telemetry == "on"
             else nullcontext()

@@ -18,6 +18,8 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
@@ -215,6 +217,7 @@ class Telemetry:
         self.interval = interval
         self.host = host or socket.gethostname()
         self.client = client
+        self._client_lock = threading.Lock()  # a client is never closed under a sample
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="workbench-telemetry", daemon=True)
         self._host: HostSampler | None = None
@@ -240,8 +243,20 @@ class Telemetry:
         if self._devices is not None:
             for fields in self._devices.sample():
                 self.emitter.emit(DeviceSample, host=self.host, **fields)
-        if self.client is not None:
-            self._sample_workers()
+        with self._client_lock:
+            if self.client is not None:
+                self._sample_workers()
+
+    @contextmanager
+    def sampling_workers(self, client) -> Iterator[None]:
+        """Sample ``client``'s workers too while the block runs (the run's cluster)."""
+        with self._client_lock:
+            self.client = client
+        try:
+            yield
+        finally:
+            with self._client_lock:
+                self.client = None
 
     def _sample_workers(self) -> None:
         """One HostSample per cluster host and a DeviceSample per worker device."""
