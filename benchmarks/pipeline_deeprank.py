@@ -11,10 +11,11 @@
    figure. Ours is given two ways: CPU time used by the process tree (user + sys), and wall × the
    cores it was given, the stricter one (idle cores count).
 2. The same with ``--no-voronota`` (the native graph's Voronoi areas off; the deeprank-ab graph
-   always has its own, which the checkpoint consumes).
+   always has its areas, which the checkpoint consumes; where both graphs see the same atoms
+   one voronota run serves both, so this costs about the same).
 3. The breakdown of prep by step, each step timed where it is called, over the prep of a few
    copies in this process:
-   voronota is the floor (an external binary on the interface neighbourhood, once per graph).
+   voronota is the floor (an external binary on the interface neighbourhood, once per item).
 
 Run: ``python benchmarks/pipeline_deeprank.py [N]`` from the repository root (default 30 copies).
 """
@@ -50,12 +51,11 @@ STEPS = (
     ("parse (Biopython)", "workbench.engine.prep", "parse_structure"),
     ("merge chains", "workbench.engine.prep", "merge"),
     ("native graph", "workbench.engine.prep", "build_graph"),
-    ("  native: voronota", "workbench.graph.build", "contact_areas"),
+    ("  voronota (one run shared with deeprank-ab)", "workbench.graph.voronoi", "contact_areas"),
     ("  native: BSA (freesasa)", "workbench.graph.build", "residue_bsa"),
     ("deeprank-ab: merge", "workbench.graph.deeprank", "merge_for_deeprank"),
     ("deeprank-ab: numbering (ANARCI + pyhmmer)", "workbench.annotate", "number_sequences"),
     ("deeprank-ab: graph", "workbench.graph.deeprank", "build_deeprank_graph"),
-    ("  deeprank-ab: voronota", "workbench.graph.deeprank.build", "contact_areas"),
     ("  deeprank-ab: BSA (freesasa)", "workbench.graph.deeprank.build", "residue_bsa"),
     ("  deeprank-ab: MCL", "workbench.graph.deeprank.build", "mcl_clusters"),
     ("encode the cache entry", "workbench.engine.prep", "_encode"),
