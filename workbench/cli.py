@@ -26,7 +26,7 @@ EXIT_CODES_HELP = """exit status:
 
 
 def _add_run(sub: argparse._SubParsersAction, table) -> None:
-    from workbench.examples.campaign import DEMO_DESIGNS
+    from workbench.examples import DEMO_DESIGNS
     from workbench.schema import add_arguments
 
     p = sub.add_parser(
@@ -173,7 +173,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _add_score(sub: argparse._SubParsersAction) -> None:
-    from workbench.score import SCORER_GRAMMAR
+    from workbench.score.spec import SCORER_GRAMMAR
 
     p = sub.add_parser(
         "score",

@@ -74,7 +74,7 @@ __getattr__, __dir__ = lazy_exports(
         "load_model": "models",
         "merge_windows": "windows",
         "parse_devices": "device",
-        "reduce_for_graph": "runner",
+        "reduce_for_graph": "reduce",
         "window_spans": "windows",
     },
 )

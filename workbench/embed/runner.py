@@ -46,7 +46,6 @@ __all__ = [
     "embed_with",
     "embedding_key",
     "local_compute",
-    "reduce_for_graph",
 ]
 
 CODE_VERSION = "embed-2"  # the encoder's own forward pass (workbench/embed/encoder.py)
@@ -107,28 +106,6 @@ def embedding_key(
 def local_compute(options: EmbedOptions) -> Compute:
     """Device kind and resolved precision of a run on this process's devices."""
     return compute_for(parse_devices(options.devices), options.precision)
-
-
-def reduce_for_graph(per_residue: np.ndarray, mode: str) -> np.ndarray:
-    """The graph's per-residue ``embedding`` feature.
-
-    Parameters
-    ----------
-    per_residue : ndarray, shape (L, F)
-        An embedding from :func:`embed_unique`.
-    mode : {"mean", "full"}
-        "mean": one scalar per residue, the mean over features (as DeepRank-Ab); "full": the vector.
-
-    Returns
-    -------
-    ndarray, dtype=float32, shape (L,) for "mean" or (L, F) for "full"
-    """
-    values = np.asarray(per_residue, dtype=np.float32)
-    if mode == "mean":
-        return values.mean(axis=1)
-    if mode == "full":
-        return values
-    raise ValueError(f"graph embedding mode must be 'mean' or 'full', got {mode!r}")
 
 
 def _cached(store: Store | None, key: CacheKey, width: int, length: int) -> np.ndarray | None:

@@ -5,23 +5,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workbench.annotate import AnnotateOptions, SequenceNumbering, annotate_unique
 from workbench.cache import Cache
-from workbench.embed import (
-    BatchReport,
-    Compute,
-    EmbedFailure,
-    EmbedOptions,
-    embed_on_cluster,
-    embed_unique,
-    load_model,
-)
-from workbench.embed.distributed import cluster_compute
-from workbench.embed.runner import local_compute
 from workbench.engine.emitter import Emitter
 from workbench.output.embeddings import EmbeddingWriter
 from workbench.record.events import BatchDone, ItemWarning
+
+if TYPE_CHECKING:  # the stages import their rooms when they run: a light `workbench run` start
+    from workbench.annotate import AnnotateOptions, SequenceNumbering
+    from workbench.embed import BatchReport, Compute, EmbedFailure, EmbedOptions
 
 __all__ = ["annotate_stage", "embed_stage"]
 
@@ -41,6 +34,8 @@ def annotate_stage(
         _count_cache(cache, emitter, "annotate")
         emitter.progress("annotate", done, total)
 
+    from workbench.annotate import annotate_unique
+
     numbering = annotate_unique(sequences, options, client, cache, on_progress=progress)
     _count_cache(cache, emitter, "annotate")
     for seq_hash, record in numbering.items():
@@ -59,6 +54,10 @@ def embed_stage(
 ) -> tuple[int, int, bool, Compute]:
     """Embed unique sequences into ``path``; returns (done, failed, untrained weights, where and
     in which precision they were computed)."""
+    from workbench.embed import embed_on_cluster, embed_unique, load_model
+    from workbench.embed.distributed import cluster_compute
+    from workbench.embed.runner import local_compute
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         loaded = load_model(options.model, options.seed)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["EXAMPLES_DIR", "example_manifest", "example_paths"]
+__all__ = ["DEMO_DESIGNS", "EXAMPLES_DIR", "example_manifest", "example_paths"]
+
+DEMO_DESIGNS = 160  # design models in the demo campaign (workbench.examples.campaign)
 
 EXAMPLES_DIR = Path(__file__).resolve().parent
 

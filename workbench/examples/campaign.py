@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.examples import EXAMPLES_DIR, example_manifest, example_paths
+from workbench.examples import DEMO_DESIGNS, EXAMPLES_DIR, example_manifest, example_paths
 from workbench.examples.design import DesignPlan, design_models
 from workbench.fs import write_text_atomic
 
@@ -26,7 +26,6 @@ __all__ = [
     "demo_campaign",
 ]
 
-DEMO_DESIGNS = 160
 """Design models in the demo campaign, beside the bundled complexes."""
 
 _TEMPLATE = "1VFB"

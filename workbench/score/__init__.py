@@ -7,9 +7,7 @@ the ``scores.parquet`` table (``SCORES_SCHEMA``): predicted DockQ, CAPRI class b
 (nanobody) inputs outside DeepRank-Ab's training data, and clashes.
 """
 
-from workbench.score.checkpoint import CheckpointError, ScorerCheckpoint, load_checkpoint
-from workbench.score.scoring import SCORER_GRAMMAR, ScoreResult, resolve_scorer, score_files
-from workbench.score.table import SCORES_SCHEMA, capri_class, write_scores
+from workbench._lazy import lazy_exports
 
 __all__ = [
     "SCORER_GRAMMAR",
@@ -23,3 +21,20 @@ __all__ = [
     "score_files",
     "write_scores",
 ]
+
+# names load on first use: the CLI's help and the run's options must not import torch
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "SCORER_GRAMMAR": "spec",
+        "SCORES_SCHEMA": "table",
+        "CheckpointError": "checkpoint",
+        "ScoreResult": "scoring",
+        "ScorerCheckpoint": "checkpoint",
+        "capri_class": "table",
+        "load_checkpoint": "checkpoint",
+        "resolve_scorer": "scoring",
+        "score_files": "scoring",
+        "write_scores": "table",
+    },
+)

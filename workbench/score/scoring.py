@@ -30,11 +30,10 @@ from workbench.score.loader import (
     pack_batches,
 )
 from workbench.score.pool import ScoreBatch, score_on_pool
+from workbench.score.spec import SCORER_GRAMMAR
 from workbench.score.table import ScoreRow, scores_table
 
-__all__ = ["SCORER_GRAMMAR", "ScoreResult", "resolve_scorer", "score_files"]
-
-SCORER_GRAMMAR = "deeprank-ab:PATH (a DeepRank-Ab checkpoint) or random:deeprank-ab[:SEED]"
+__all__ = ["ScoreResult", "resolve_scorer", "score_files"]
 
 
 @dataclass(frozen=True)
