@@ -1,0 +1,67 @@
+"""A warm rerun into a new folder / the cold run, whole ``workbench run`` processes (issue 14).
+
+The bundled complexes (tests/data/complexes, 14 cases with their manifest) with the default
+stages (prep, annotate, embed; a small random-weight ESM-2), cold into an empty cache, then
+the same command into a new folder with that cache warm. Both are timed from process start to
+exit, so interpreter start-up and imports count. Also prints run.json's own wall time of the
+warm run, the part the pipeline spends after its imports. Goal: ≤ 0.05.
+
+Run: ``python benchmarks/warm_rerun.py`` from the repository root.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+COMPLEXES = Path(__file__).resolve().parents[1] / "tests" / "data" / "complexes"
+WORKBENCH = Path(sys.executable).with_name("workbench")
+
+
+def whole_process(out: Path, cache: Path) -> tuple[float, float]:
+    """(process wall s, run.json wall s) of one run."""
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            str(WORKBENCH),
+            "run",
+            str(COMPLEXES),
+            "--manifest",
+            str(COMPLEXES / "cases.tsv"),
+            "--out",
+            str(out),
+            "--cache-dir",
+            str(cache),
+            "--model",
+            "random:esm2_t6_8M_UR50D",
+            "--no-voronota",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wall = time.perf_counter() - started
+    return wall, json.loads((out / "run.json").read_text())["wall_seconds"]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        cold, cold_inner = whole_process(tmp / "cold", tmp / "cache")
+        warm, warm_inner = whole_process(tmp / "warm", tmp / "cache")
+    print(f"{len(list(COMPLEXES.glob('*.pdb')))} complexes, prep+annotate+embed, whole processes")
+    print(
+        f"cold {cold:.2f} s (run {cold_inner:.2f} s); warm, new folder {warm:.2f} s "
+        f"(run {warm_inner:.2f} s)"
+    )
+    print(
+        f"warm / cold = {warm / cold:.3f}  (goal ≤ 0.05); start-up and shutdown outside the "
+        f"run: {warm - warm_inner:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
