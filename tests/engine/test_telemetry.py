@@ -155,10 +155,13 @@ def test_cluster_workers_are_sampled_once_per_host(tmp_path):
         EventLog(tmp_path / "events.sqlite") as log,
     ):
         emitter = Emitter(log, "r1")
-        with Telemetry(emitter, interval=10.0, host="head", client=client) as sampler:
+        with (
+            Telemetry(emitter, interval=10.0, host="head") as sampler,
+            sampler.sampling_workers(client),
+        ):
             sampler.sample_once()
             sampler.sample_once()
-        with Telemetry(emitter, interval=10.0, client=client) as own_host:
+        with Telemetry(emitter, interval=10.0) as own_host, own_host.sampling_workers(client):
             own_host.sample_once()  # the run's own host: its workers are in its process tree
         emitter.flush()
         events = [e for _, e in read_events(log.path)]

@@ -23,7 +23,7 @@ from workbench.cache import (
     encode_arrays,
 )
 from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError, build_graph
-from workbench.graph.voronoi import ContactAreas, SharedContacts
+from workbench.graph.voronoi import ContactAreas, SharedContacts, contact_areas
 from workbench.output.graphs import graph_image
 from workbench.sources import Item, ItemRef, SourceError, describe_source
 from workbench.structure import (
@@ -168,7 +168,8 @@ def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merg
         step = "merge chains"
         complex_ = merge(item, spec, structure=structure)
         step = "interface graph"
-        contacts = SharedContacts()  # one voronota run for both graphs where they agree
+        # with the deeprank-ab graph too, one voronota run serves both where they agree
+        contacts = SharedContacts() if params.features == "deeprank-ab" else contact_areas
         graph = build_graph(complex_, params, contacts)
         deeprank, esm_inputs = None, {}
         if params.features == "deeprank-ab":

@@ -203,20 +203,14 @@ def _host_totals(replies: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 class Telemetry:
-    """Samples every ``interval`` s on a daemon thread while the ``with`` block runs; with a
-    ``client`` (set before or during the block), its cluster's workers too."""
+    """Samples every ``interval`` s on a daemon thread while the ``with`` block runs; inside
+    ``sampling_workers(client)``, that cluster's workers too."""
 
-    def __init__(
-        self,
-        emitter: Emitter,
-        interval: float = 1.0,
-        host: str | None = None,
-        client=None,
-    ) -> None:
+    def __init__(self, emitter: Emitter, interval: float = 1.0, host: str | None = None) -> None:
         self.emitter = emitter
         self.interval = interval
         self.host = host or socket.gethostname()
-        self.client = client
+        self.client = None
         self._client_lock = threading.Lock()  # a client is never closed under a sample
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="workbench-telemetry", daemon=True)

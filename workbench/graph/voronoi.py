@@ -101,10 +101,16 @@ def contact_areas(
     ).reshape(-1, 3)
     a, b = contacts[:, 0].astype(np.int64), contacts[:, 1].astype(np.int64)
     keep = a != b  # a == b rows are solvent-accessible areas, not contacts
-    i, j = hood[serial[a[keep]]], hood[serial[b[keep]]]
+    return _touching(hood[serial[a[keep]]], hood[serial[b[keep]]], contacts[keep, 2], focus)
+
+
+def _touching(
+    i: np.ndarray, j: np.ndarray, area: np.ndarray, focus: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs (lower index first) with at least one atom in ``focus``, and their areas."""
     i, j = np.minimum(i, j), np.maximum(i, j)
     wanted = np.isin(i, focus) | np.isin(j, focus)
-    return i[wanted], j[wanted], contacts[keep, 2][wanted]
+    return i[wanted], j[wanted], area[wanted]
 
 
 ContactAreas = Callable[
@@ -167,10 +173,7 @@ class SharedContacts:
             and len(np.unique(sorted_keys)) == len(sorted_keys)
             and last.focus[rank[focus]].all()
         ):
-            i, j = order[last.i], order[last.j]
-            i, j = np.minimum(i, j), np.maximum(i, j)
-            wanted = np.isin(i, focus) | np.isin(j, focus)
-            return i[wanted], j[wanted], last.area[wanted]
+            return _touching(order[last.i], order[last.j], last.area, focus)
         i, j, area = contact_areas(coord, name, res_name, element, focus)
         self.runs += 1
         in_focus = np.zeros(len(order), dtype=bool)

@@ -32,6 +32,7 @@ __all__ = [
     "DeviceWork",
     "ResourceFold",
     "ResourceRow",
+    "memory_owner",
     "resource_name",
 ]
 
@@ -47,6 +48,17 @@ def resource_name(resource: str, event: HostSample | DeviceSample) -> str:
     if not event.workers:
         return resource
     return f"{event.host} {_ON_A_HOST.get(resource, resource)}"
+
+
+def memory_owner(resource: str) -> str:
+    """Whose memory a utilisation line carries: the run's processes on the run's host CPU, a
+    cluster host's workers on its CPU, else the device itself."""
+    if resource == HOST_CPU:
+        return "run processes"
+    cpu = f" {_ON_A_HOST[HOST_CPU]}"
+    if resource.endswith(cpu):
+        return f"{resource.removesuffix(cpu)} {WORKERS}"
+    return resource
 
 
 @dataclass(frozen=True, slots=True)

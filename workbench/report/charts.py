@@ -25,6 +25,7 @@ from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
 from workbench.record.fold import StageStatus, Update
+from workbench.record.resources import memory_owner
 
 __all__ = ["RunCharts", "histogram"]
 
@@ -59,15 +60,6 @@ def histogram(values: np.ndarray, title: str, name: str, x_label: str, bins=None
         counts, edges = np.histogram(values, bins=bins)
         fig.quad(top=counts, bottom=0, left=edges[:-1], right=edges[1:], alpha=0.7)
     return fig
-
-
-def _memory_label(resource: str) -> str:
-    """Whose memory a CPU line's memory is: the run's processes, or a cluster host's workers."""
-    if resource == "host cpu":
-        return "run processes"
-    if resource.endswith(" cpu"):
-        return f"{resource.removesuffix(' cpu')} workers"
-    return resource
 
 
 # The figures start empty and gain a line per device or stage as events arrive.
@@ -250,7 +242,7 @@ class RunCharts:
                 "x", "percent", source=source, color=color, legend_label=resource, name=resource
             )
             if has_memory:
-                label = _memory_label(resource)
+                label = memory_owner(resource)
                 self.memory.line(
                     "x", "memory", source=source, color=color, legend_label=label, name=resource
                 )
