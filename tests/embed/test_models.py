@@ -96,3 +96,25 @@ def test_layers_resolve_from_the_end():
     assert loaded.resolve_layers((-1, 0, 1, -3)) == (2, 0, 1, 0)
     with pytest.raises(ValueError, match="layer 3 does not exist"):
         loaded.resolve_layers((3,))
+
+
+def test_the_module_is_built_on_first_use_with_the_identity_it_announced(tiny_checkpoint):
+    for loaded in (load_model("random:esm2_t6_8M_UR50D"), load_model(str(tiny_checkpoint))):
+        assert not loaded.built
+        announced = (loaded.num_layers, loaded.embed_dim)
+        module = loaded.model
+        assert loaded.built and loaded.model is module
+        assert (module.num_layers, module.embed_dim) == announced
+        assert not module.training and not any(p.requires_grad for p in module.parameters())
+
+
+def test_a_checkpoint_whose_weights_do_not_fit_fails_naming_the_file(
+    tiny_esm, tmp_path, hub_format
+):
+    body, _ = hub_format(tiny_esm)
+    body["cfg"]["model"].encoder_embed_dim = 48  # the tensors are 32 wide
+    torch.save(body, tmp_path / "mislabelled.pt")
+    loaded = load_model(str(tmp_path / "mislabelled.pt"))
+    assert loaded.embed_dim == 48
+    with pytest.raises(ModelError, match=r"mislabelled\.pt.*not a loadable ESM-2"):
+        _ = loaded.model

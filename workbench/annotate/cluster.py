@@ -64,14 +64,16 @@ def _cached(cache: Cache, key: CacheKey, sequence: str) -> SequenceNumbering | N
 def annotate_unique(
     sequences: Mapping[str, str],
     options: AnnotateOptions,
-    client: Client,
+    client: Client | Callable[[], Client],
     cache: Cache,
     batch_size: int = 256,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, SequenceNumbering]:
     """Number every sequence (seq_hash -> sequence) once, through the cache and the cluster.
 
-    ``on_progress(done, total)`` counts sequences: cache hits at once, then each batch.
+    ``client``: the Dask client, or a function that connects it, called only when some
+    sequence is not in the cache. ``on_progress(done, total)`` counts sequences: cache hits at
+    once, then each batch.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -89,6 +91,10 @@ def annotate_unique(
     for name in missing:
         by_sequence.setdefault(sequences[name], []).append(name)
     unique = list(by_sequence)
+    if not unique:
+        return results  # all cached, in the order of ``sequences``: no cluster needed
+    if callable(client):
+        client = client()
     n_models = len(hmm.model_names())
     futures = {}
     for begin in range(0, len(unique), batch_size):

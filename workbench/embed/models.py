@@ -2,14 +2,18 @@
 
 Checkpoints are read with ``torch.load(weights_only=True)`` (``argparse.Namespace`` is the one
 extra class allowed, as fair-esm's hub files hold one) and built with fair-esm's own loader.
+What identifies a model (name, checksum, layers, width, alphabet) is known at once; the module
+itself is built on first use, so a run whose embeddings are all cached builds none.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import threading
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +46,11 @@ class UntrainedModelWarning(UserWarning):
     """Embeddings will come from random weights: fine for demos and tests, meaningless for ML."""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(eq=False)
 class LoadedModel:
-    """A ready ESM-2 (eval mode, CPU) and what identifies its weights."""
+    """An ESM-2 (eval mode, CPU, made by ``build`` on first use) and what identifies it."""
 
-    model: torch.nn.Module
+    build: Callable[[], torch.nn.Module] = field(repr=False)
     alphabet: Any  # esm.data.Alphabet
     name: str
     weights_checksum: str  # sha256 of the checkpoint file, or "random:<name>:<seed>"
@@ -54,6 +58,24 @@ class LoadedModel:
     num_layers: int
     embed_dim: int
     max_len: int = MAX_LEN
+    _module: torch.nn.Module | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def built(self) -> bool:
+        """Whether the module exists yet (run.json says so: a warm rerun builds none)."""
+        return self._module is not None
+
+    @property
+    def model(self) -> torch.nn.Module:
+        """The module, built once however many device threads ask at the same time."""
+        with self._lock:
+            if self._module is None:
+                module = self.build()
+                module.eval()
+                module.requires_grad_(False)
+                self._module = module
+            return self._module
 
     def resolve_layers(self, layers: tuple[int, ...]) -> tuple[int, ...]:
         """Absolute layer indices (0 = token embeddings, num_layers = last)."""
@@ -99,10 +121,13 @@ def _random(name: str, seed: int) -> LoadedModel:
     """fair-esm's ESM2 class with the named architecture and seeded random weights."""
     layers, dim, heads = random_architecture(name)
     alphabet = esm.data.Alphabet.from_architecture("ESM-1b")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = esm.model.esm2.ESM2(layers, dim, heads, alphabet)
-    return _ready(model, alphabet, name, f"random:{name}:{seed}", untrained=True)
+
+    def build() -> torch.nn.Module:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return esm.model.esm2.ESM2(layers, dim, heads, alphabet)
+
+    return LoadedModel(build, alphabet, name, f"random:{name}:{seed}", True, layers, dim)
 
 
 def _sha256(path: Path) -> str:
@@ -114,10 +139,16 @@ def _sha256(path: Path) -> str:
 
 
 def _read(path: Path, model: str) -> dict:
-    """torch.load with weights_only; a file that is not a checkpoint raises ModelError."""
+    """torch.load with weights_only, memory-mapped where the file allows it (tensors are read
+    when the module is built); a file that is not a checkpoint raises ModelError."""
     try:
         with torch.serialization.safe_globals([argparse.Namespace]):
-            data = torch.load(path, map_location="cpu", weights_only=True)
+            try:
+                data = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+            except RuntimeError as exc:
+                if "mmap" not in str(exc):
+                    raise
+                data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
         raise ModelError(model, f"cannot read {path} as a weights-only checkpoint: {exc}") from exc
     if not isinstance(data, dict) or "model" not in data:
@@ -128,30 +159,24 @@ def _read(path: Path, model: str) -> dict:
 def _from_file(path: Path, name: str) -> LoadedModel:
     """A hub-format ESM-2 checkpoint ({'model', 'cfg'}), contact regression optional."""
     data = _read(path, str(path))
-    if "cfg" not in data:
+    try:
+        cfg = data["cfg"]["model"]
+        layers, dim = int(cfg.encoder_layers), int(cfg.encoder_embed_dim)
+    except (KeyError, TypeError, AttributeError, ValueError):
         raise ModelError(
-            str(path), "no 'cfg' entry: only ESM-2 checkpoints in fair-esm's hub format load"
-        )
+            str(path), "no 'cfg' model entry: only ESM-2 checkpoints in fair-esm's hub format load"
+        ) from None
     regression_path = path.with_name(f"{path.stem}-contact-regression.pt")
     regression = _read(regression_path, str(path)) if regression_path.is_file() else None
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Regression weights not found")
-        try:
-            model, alphabet = esm.pretrained.load_model_and_alphabet_core("esm2", data, regression)
-        except (RuntimeError, KeyError, AttributeError) as exc:
-            raise ModelError(str(path), f"not a loadable ESM-2 checkpoint: {exc}") from exc
-    return _ready(model, alphabet, name, _sha256(path), untrained=False)
 
+    def build() -> torch.nn.Module:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Regression weights not found")
+            try:
+                model, _ = esm.pretrained.load_model_and_alphabet_core("esm2", data, regression)
+            except (RuntimeError, KeyError, AttributeError) as exc:
+                raise ModelError(str(path), f"not a loadable ESM-2 checkpoint: {exc}") from exc
+        return model
 
-def _ready(model: torch.nn.Module, alphabet: Any, name: str, checksum: str, untrained: bool):
-    model.eval()
-    model.requires_grad_(False)
-    return LoadedModel(
-        model=model,
-        alphabet=alphabet,
-        name=name,
-        weights_checksum=checksum,
-        untrained=untrained,
-        num_layers=model.num_layers,
-        embed_dim=model.embed_dim,
-    )
+    alphabet = esm.data.Alphabet.from_architecture("ESM-1b")
+    return LoadedModel(build, alphabet, name, _sha256(path), False, layers, dim)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,8 +23,7 @@ from workbench.cache import (
     decode_meta,
     encode_arrays,
 )
-from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError, build_graph
-from workbench.graph.voronoi import ContactAreas, SharedContacts, contact_areas
+from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError
 from workbench.output.graphs import graph_image
 from workbench.sources import Item, ItemRef, SourceError, describe_source
 from workbench.structure import (
@@ -36,6 +36,9 @@ from workbench.structure import (
     sequence_hash,
     to_pdb,
 )
+
+if TYPE_CHECKING:
+    from workbench.graph.voronoi import ContactAreas
 
 __all__ = [
     "PREP_VERSION",
@@ -159,6 +162,9 @@ def _chain_rows(complex_: Complex) -> list[dict]:
 
 def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merged: bool) -> dict:
     """Parse, merge and build the graph; a failure becomes a meta record, not an exception."""
+    from workbench.graph import build_graph  # a run whose items are all cached never builds
+    from workbench.graph.voronoi import SharedContacts, contact_areas
+
     source = item.ref.source
     step = "parse"
     try:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -90,7 +91,7 @@ class PrepStage:
         self.graphs = graphs
         self.deeprank = deeprank  # --features deeprank-ab: DeepRank-Ab's layout, beside graphs
         self.esm_inputs: dict[str, str] = {}  # their ESM inputs: heavy+light, antigen
-        self.client: Client | None = None
+        self.connect: Callable[[], Client] | None = None
         self.workers = workers
         self.chunk_size = chunk_size or 4
         self.write_merged = task.write_merged
@@ -120,10 +121,11 @@ class PrepStage:
         self._seen.add(candidate)
         return candidate
 
-    def run(self, client: Client | None = None) -> None:
-        """Prep every input; chunks go to ``client``'s Dask workers when given, else to local
+    def run(self, connect: Callable[[], Client] | None = None) -> None:
+        """Prep every input; chunks go to the Dask workers of the client ``connect`` returns
+        (called when the first chunk misses the cache) when given, else to local
         joblib (loky) processes."""
-        self.client = client
+        self.connect = connect
         total = _estimate_total(self.inputs)
         layout = self.layout
         layout.root.mkdir(parents=True, exist_ok=True)
@@ -157,7 +159,7 @@ class PrepStage:
         At most two chunks per worker are in flight, so memory stays bounded however many
         items stream in; with one local worker everything runs in this process.
         """
-        pool = _Pool(self.client, self.workers)
+        pool = _Pool(self.connect, self.workers)
         in_flight: deque = deque()
         chunk: list[tuple[Item, ChainSpec | None]] = []
         for item, spec in self._pairs():
@@ -278,22 +280,29 @@ class PrepStage:
 
 class _Pool:
     """Where prep chunks run: a Dask client's workers (futures; a chunk whose worker dies is
-    rescheduled by the scheduler), or a local loky process pool started on first use."""
+    rescheduled by the scheduler), or a local loky process pool, each started on first use."""
 
-    def __init__(self, client: Client | None, workers: int) -> None:
-        self.client = client
-        self.inline = client is None and workers == 1
-        self.slots = max(1, sum(client.nthreads().values())) if client is not None else workers
+    def __init__(self, connect: Callable[[], Client] | None, workers: int) -> None:
+        self.connect = connect
+        self.inline = connect is None and workers == 1
+        self.workers = workers
         self._executor = None
+
+    @functools.cached_property
+    def slots(self) -> int:
+        """Chunks that run at once (asked of the cluster once a chunk went to it)."""
+        if self.connect is None:
+            return self.workers
+        return max(1, sum(self.connect().nthreads().values()))
 
     @property
     def idle(self) -> bool:
         """No pool started (one local worker, or too few items): the last chunk runs here."""
-        return self.client is None and self._executor is None
+        return self.connect is None and self._executor is None
 
     def submit(self, task: PrepTask, chunk: list[tuple[Item, ChainSpec | None]]):
         """A future of the chunk's results (``.result()`` waits)."""
-        if self.client is not None:
-            return self.client.submit(prep_chunk, task, chunk, pure=False)
+        if self.connect is not None:
+            return self.connect().submit(prep_chunk, task, chunk, pure=False)
         self._executor = self._executor or get_reusable_executor(max_workers=self.slots)
         return self._executor.submit(prep_chunk, task, chunk)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.engine.assemble import Assembler, sequence_rows
-from workbench.engine.cluster import dask_client
+from workbench.engine.cluster import LazyClient
 from workbench.engine.emitter import Emitter
 from workbench.engine.preflight import preflight
 from workbench.engine.prep import PrepTask
@@ -101,6 +101,8 @@ class _Run:
             "embeddings_device": None,  # cpu, cuda or cpu+cuda
             "scores_untrained": None,  # --scorer: True for random:deeprank-ab weights
             "cluster": config.cluster,
+            "cluster_started": False,  # a Dask cluster was connected or started for some stage
+            "embeddings_model_built": False,  # the ESM-2 module was built (not all cache hits)
             "dashboard": None,
         }
 
@@ -138,10 +140,10 @@ class _Run:
         prep: PrepStage,
         graphs: GraphWriter,
         deeprank: GraphWriter | None,
-        client: Client | None,
+        cluster: LazyClient,
     ) -> dict | None:
-        """Annotate, embed and assemble, each over the run's unique sequences; ``client``: the
-        cluster prep already used, else one is connected here when annotate or embed needs it."""
+        """Annotate, embed and assemble, each over the run's unique sequences, on ``cluster``
+        where a stage needs it (annotate's misses always; embed and score with --cluster)."""
         config = self.config
         if self.cancel.is_set() or prep.done == 0:
             return None
@@ -149,37 +151,35 @@ class _Run:
         cache = prep.task.store()
         numbering = None
         embeddings = None
-        uses_cluster = "annotate" in config.stages or (config.cluster and "embed" in config.stages)
-        with self._client(uses_cluster and client is None) as own:
-            client = client or own
-            if "annotate" in config.stages:
-                antibody = index.with_roles(ANTIBODY_ROLES)
+        if "annotate" in config.stages:
+            antibody = index.with_roles(ANTIBODY_ROLES)
 
-                def annotate() -> tuple[int, int]:
-                    nonlocal numbering
-                    numbering = annotate_stage(antibody, config.annotate, client, cache, emitter)
-                    failed = sum(r.error is not None for r in numbering.values())
-                    return len(numbering) - failed, failed
+            def annotate() -> tuple[int, int]:
+                nonlocal numbering
+                numbering = annotate_stage(antibody, config.annotate, cluster, cache, emitter)
+                failed = sum(r.error is not None for r in numbering.values())
+                return len(numbering) - failed, failed
 
-                self._stage(emitter, "annotate", annotate)
-            if "embed" in config.stages and not self.cancel.is_set():
-                embeddings = self.layout.embeddings
+            self._stage(emitter, "annotate", annotate)
+        if "embed" in config.stages and not self.cancel.is_set():
+            embeddings = self.layout.embeddings
 
-                def embed() -> tuple[int, int]:
-                    done, failed, untrained, compute = embed_stage(
-                        {**index.sequences, **prep.esm_inputs},
-                        config.embed,
-                        embeddings,
-                        cache,
-                        emitter,
-                        client if config.cluster else None,
-                    )
-                    self.info["embeddings_untrained"] = untrained
-                    self.info["embeddings_precision"] = compute.precision
-                    self.info["embeddings_device"] = compute.device_kind
-                    return done, failed
+            def embed() -> tuple[int, int]:
+                done, failed, loaded, compute = embed_stage(
+                    {**index.sequences, **prep.esm_inputs},
+                    config.embed,
+                    embeddings,
+                    cache,
+                    emitter,
+                    cluster() if config.cluster else None,
+                )
+                self.info["embeddings_untrained"] = loaded.untrained
+                self.info["embeddings_model_built"] = loaded.built
+                self.info["embeddings_precision"] = compute.precision
+                self.info["embeddings_device"] = compute.device_kind
+                return done, failed
 
-                self._stage(emitter, "embed", embed)
+            self._stage(emitter, "embed", embed)
         if numbering is not None or embeddings is not None:
             assembler = Assembler(
                 self.layout, numbering, embeddings, config.embed.graph_embedding, graphs
@@ -196,7 +196,7 @@ class _Run:
             )
             deeprank.close()
             if config.scorer is not None:
-                self._score(emitter, cache, client if config.cluster else None)
+                self._score(emitter, cache, cluster() if config.cluster else None)
         return numbering
 
     def _score(self, emitter: Emitter, cache, client: Client | None) -> None:
@@ -226,20 +226,14 @@ class _Run:
 
         self._stage(emitter, "score", score)
 
-    @contextmanager
-    def _client(self, needed: bool) -> Iterator[Client | None]:
-        """The run's Dask client when ``needed`` (its dashboard recorded in run.json), else None."""
-        if not needed:
-            yield None
-            return
-        remote = self.config.cluster is not None and isinstance(self._sampling, Telemetry)
-        with (
-            dask_client(self.config.cluster, self.config.workers) as client,
-            self._sampling.sampling_workers(client) if remote else nullcontext(),
-        ):
-            self.info["dashboard"] = client.dashboard_link
-            self._json("running", {})
-            yield client
+    def _connected(self, client: Client) -> contextlib.AbstractContextManager:
+        """A stage connected the run's cluster: its dashboard goes into run.json, and a remote
+        cluster's workers are sampled beside this process."""
+        self.info["dashboard"] = client.dashboard_link
+        self._json("running", {})
+        if self.config.cluster is not None and isinstance(self._sampling, Telemetry):
+            return self._sampling.sampling_workers(client)
+        return nullcontext()
 
     def execute(self) -> RunSummary:
         config = self.config
@@ -276,6 +270,7 @@ class _Run:
             cancel=self.cancel,
         )
         status: RunStatus = "crashed"
+        cluster = LazyClient(config.cluster, config.workers, self._connected)
         sampling = self._sampling = (
             Telemetry(emitter, config.telemetry_interval)
             if config.telemetry == "on"
@@ -287,12 +282,13 @@ class _Run:
                 sampling,
                 graphs,
                 deeprank or nullcontext(),
-                self._client(config.prep_on_dask) as client,
+                cluster,
             ):
+                connect = cluster if config.prep_on_dask else None
                 self._stage(
-                    emitter, "prep", lambda: (prep.run(client), (prep.done, prep.failed))[1]
+                    emitter, "prep", lambda: (prep.run(connect), (prep.done, prep.failed))[1]
                 )
-                numbering = self._later_stages(emitter, prep, graphs, deeprank, client)
+                numbering = self._later_stages(emitter, prep, graphs, deeprank, cluster)
             write_table(
                 self.layout.sequences,
                 sequence_rows(prep.sequences, numbering, config.annotate.scheme),
@@ -308,6 +304,7 @@ class _Run:
                 RunFinished, status=status, n_done=prep.done, n_failed=prep.failed, seconds=wall
             )
             emitter.close()
+            self.info["cluster_started"] = cluster.started
             self._json(status, counts)
             log.close()
         return RunSummary(

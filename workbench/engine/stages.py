@@ -14,7 +14,7 @@ from workbench.record.events import BatchDone, ItemWarning
 
 if TYPE_CHECKING:  # the stages import their rooms when they run: a light `workbench run` start
     from workbench.annotate import AnnotateOptions, SequenceNumbering
-    from workbench.embed import BatchReport, Compute, EmbedFailure, EmbedOptions
+    from workbench.embed import BatchReport, Compute, EmbedFailure, EmbedOptions, LoadedModel
 
 __all__ = ["annotate_stage", "embed_stage"]
 
@@ -51,9 +51,10 @@ def embed_stage(
     cache: Cache,
     emitter: Emitter,
     client=None,
-) -> tuple[int, int, bool, Compute]:
-    """Embed unique sequences into ``path``; returns (done, failed, untrained weights, where and
-    in which precision they were computed)."""
+) -> tuple[int, int, LoadedModel, Compute]:
+    """Embed unique sequences into ``path``; returns (done, failed, the model: untrained
+    weights? built at all, or every embedding from the cache? and where and in which precision
+    they were computed)."""
     from workbench.embed import embed_on_cluster, embed_unique, load_model
     from workbench.embed.distributed import cluster_compute
     from workbench.embed.runner import local_compute
@@ -110,4 +111,4 @@ def embed_stage(
             _count_cache(cache, emitter, "embed")
             emitter.progress("embed", done, total)
     _count_cache(cache, emitter, "embed")
-    return done, len(failed), loaded.untrained, compute
+    return done, len(failed), loaded, compute
