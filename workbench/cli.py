@@ -53,12 +53,13 @@ def config_from_args(args: argparse.Namespace):
     """The RunConfig the command line asks for; OptionError (a ValueError) when it is wrong."""
     from workbench.cache import default_root
     from workbench.examples import example_manifest, example_paths
-    from workbench.examples.campaign import campaign_values
     from workbench.record.config import RUN_OPTIONS, RunConfig
     from workbench.schema import OptionError, values_from_args
 
     values = values_from_args(args, RUN_OPTIONS)
     if args.demo == "campaign":
+        from workbench.examples.campaign import campaign_values  # makes designs: numpy, scipy
+
         root = Path(values.get("cache_dir") or default_root())
         values = campaign_values(values, root / "examples")
     elif args.demo:

@@ -10,8 +10,7 @@ worker dies. Results are written to the cache by the caller's process as batches
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-
-from distributed import Client, as_completed
+from typing import TYPE_CHECKING
 
 from workbench.annotate import hmm
 from workbench.annotate.hmm import ModelHit
@@ -20,6 +19,9 @@ from workbench.annotate.options import AnnotateOptions
 from workbench.annotate.records import SequenceNumbering
 from workbench.cache import Cache, CacheKey, decode_json, encode_json
 from workbench.structure.sequences import sequence_hash
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["CODE_VERSION", "annotate_unique", "cache_key"]
 
@@ -93,6 +95,8 @@ def annotate_unique(
     unique = list(by_sequence)
     if not unique:
         return results  # all cached, in the order of ``sequences``: no cluster needed
+    from distributed import as_completed
+
     if callable(client):
         client = client()
     n_models = len(hmm.model_names())
