@@ -50,11 +50,15 @@ def batches(device, ends, seconds, tokens=1000):
     ]
 
 
-def hints(events, workers=8):
+def all_hints(events, workers=8):
     fold = RunFold()
     started = RunStarted(run_id="r", t=0.0, config={"workers": workers})
     fold.feed(enumerate([started, *events], start=1))
-    return {h.kind: h for h in bottleneck_hints(fold)}
+    return bottleneck_hints(fold)
+
+
+def hints(events, workers=8):
+    return {h.kind: h for h in all_hints(events, workers)}
 
 
 def test_a_device_waiting_on_a_slow_loader_is_data_starved():
@@ -134,3 +138,33 @@ def test_the_cli_summary_prints_the_hints(tmp_path, capsys):
     _print_hints(layout)
     out = capsys.readouterr().out
     assert out.startswith("  hint (data-starved): sim:1.0 sat idle 43 % (3.0 of 7.0 s)")
+
+
+def cluster_host(name, t, iowait=0.0, proc=100.0, cores=16) -> HostSample:
+    sample = host(t, iowait=iowait, proc=proc, cores=cores)
+    sample.host, sample.workers = name, True
+    return sample
+
+
+def test_a_cluster_host_with_high_iowait_is_named():
+    body = [host(t, iowait=1.0, proc=20.0) for t in range(1, 6)]
+    body += [cluster_host("node1", t, iowait=2.0, proc=1500.0) for t in range(1, 6)]
+    body += [
+        cluster_host("node2", t, iowait=w, proc=1500.0)
+        for t, w in enumerate([5, 30, 40, 35, 30], 1)
+    ]
+    found = [h for h in all_hints(stage("prep", 0.0, 6.0, body)) if h.kind == "storage-bound"]
+    assert len(found) == 1 and "on cluster host node2" in found[0].message
+    assert found[0].numbers["iowait_p95"] >= 30.0
+
+
+def test_prep_on_a_cluster_is_judged_by_its_workers_cores():
+    # the run's own host is idle (its parent only records); the workers are what prep used
+    idle_parent = [host(t, proc=20.0, cores=8) for t in range(1, 6)]
+    busy = [cluster_host(n, t, proc=1500.0) for n in ("node1", "node2") for t in range(1, 6)]
+    assert "prep-cpu" not in hints(stage("prep", 0.0, 6.0, idle_parent + busy), workers=8)
+    half = [cluster_host("node1", t, proc=1500.0) for t in range(1, 6)]
+    half += [cluster_host("node2", t, proc=300.0) for t in range(1, 6)]
+    hint = hints(stage("prep", 0.0, 6.0, idle_parent + half), workers=8)["prep-cpu"]
+    assert hint.numbers["cores_used"] == 18.0 and hint.numbers["cores"] == 32.0
+    assert "node1 15.0/16, node2 3.0/16" in hint.message and "--nthreads" in hint.message

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from workbench.record.fold import RunFold
-from workbench.record.resources import IOWAIT, PROCESS_CPU, RUN, ResourceFold
+from workbench.record.resources import IOWAIT, PROCESS_CPU, RUN, WORKERS, ResourceFold
 
 __all__ = ["Hint", "HintKind", "bottleneck_hints"]
 
@@ -57,23 +57,39 @@ def _data_starved(resources: ResourceFold) -> list[Hint]:
 
 
 def _storage_bound(resources: ResourceFold) -> list[Hint]:
-    whole = resources.row(IOWAIT, RUN)
-    if whole is None or whole.samples < MIN_SAMPLES or whole.p95 < IOWAIT_P95:
-        return []
-    stages = [r for r in (resources.row(IOWAIT, s) for s in resources.stage_order) if r]
-    worst = max(stages, key=lambda r: r.p95, default=whole)
-    where = f", worst in {worst.stage} (p95 {worst.p95:.0f} %)" if worst is not whole else ""
-    return [
-        Hint(
-            "storage-bound",
-            f"iowait p95 {whole.p95:.0f} % (mean {whole.mean:.0f} %){where}: storage-bound; "
-            "stage the inputs on a local disk or raise the prefetch",
-            {"iowait_p95": whole.p95, "iowait_mean": whole.mean},
+    """The run's host, then each cluster host whose iowait says its disk or network filesystem
+    holds the work up."""
+    out = []
+    for host in (None, *resources.host_cores):
+        resource = IOWAIT if host is None else f"{host} {IOWAIT}"
+        whole = resources.row(resource, RUN)
+        if whole is None or whole.samples < MIN_SAMPLES or whole.p95 < IOWAIT_P95:
+            continue
+        stages = [r for r in (resources.row(resource, s) for s in resources.stage_order) if r]
+        worst = max(stages, key=lambda r: r.p95, default=whole)
+        where = f", worst in {worst.stage} (p95 {worst.p95:.0f} %)" if worst is not whole else ""
+        on = "" if host is None else f" on cluster host {host}"
+        out.append(
+            Hint(
+                "storage-bound",
+                f"iowait p95 {whole.p95:.0f} % (mean {whole.mean:.0f} %){on}{where}: "
+                "storage-bound; stage the inputs on a local disk or raise the prefetch",
+                {"iowait_p95": whole.p95, "iowait_mean": whole.mean},
+            )
         )
-    ]
+    return out
 
 
 def _prep_cpu(resources: ResourceFold, workers: int | None) -> list[Hint]:
+    """Prep's CPU against the cores it could use: the run's process tree, or, when prep ran on
+    a cluster's workers, their processes on every sampled host."""
+    on_cluster = {
+        host: (row, cores)
+        for host, cores in resources.host_cores.items()
+        if (row := resources.row(f"{host} {WORKERS}", "prep")) and row.samples >= MIN_SAMPLES
+    }
+    if on_cluster:
+        return _cluster_prep_cpu(on_cluster)
     prep = resources.row(PROCESS_CPU, "prep")
     cores = resources.cores
     if prep is None or cores is None or prep.samples < MIN_SAMPLES:
@@ -91,6 +107,23 @@ def _prep_cpu(resources: ResourceFold, workers: int | None) -> list[Hint]:
             f"prep used {used:.1f} of {cores} cores on average (process CPU mean "
             f"{prep.mean:.0f} %, p95 {prep.p95:.0f} %) {advice}",
             {"cores_used": used, "cores": float(cores), "workers": float(workers or 0)},
+        )
+    ]
+
+
+def _cluster_prep_cpu(on_cluster: dict) -> list[Hint]:
+    used = sum(row.mean for row, _ in on_cluster.values()) / 100.0
+    cores = sum(cores for _, cores in on_cluster.values())
+    if used >= PREP_CORE_SHARE * cores:
+        return []
+    hosts = ", ".join(f"{host} {row.mean / 100.0:.1f}/{n}" for host, (row, n) in on_cluster.items())
+    return [
+        Hint(
+            "prep-cpu",
+            f"prep used {used:.1f} of the cluster's {cores} cores on average ({hosts}): "
+            "too few Dask worker threads for the cores (dask worker --nworkers/--nthreads), "
+            "or the workers wait on the shared filesystem (see their iowait)",
+            {"cores_used": used, "cores": float(cores), "hosts": float(len(on_cluster))},
         )
     ]
 

@@ -118,7 +118,8 @@ class _Series:
 class ResourceFold:
     """Telemetry and batch timings folded per resource and stage; ``add`` takes one event."""
 
-    cores: int | None = None  # from the latest HostSample
+    cores: int | None = None  # from the latest HostSample of the run's own host
+    host_cores: dict[str, int] = field(default_factory=dict)  # cluster hosts, in sampling order
     stage: str | None = None  # the stage open now
     stage_order: list[str] = field(default_factory=list)
     series: dict[tuple[str, str], _Series] = field(default_factory=dict)
@@ -134,7 +135,9 @@ class ResourceFold:
             if self.stage == event.stage:
                 self.stage = None
         elif isinstance(event, HostSample):
-            if not event.workers:
+            if event.workers:
+                self.host_cores[event.host] = event.cores
+            else:
                 self.cores = event.cores
             self._add(resource_name(HOST_CPU, event), event.cpu_percent)
             self._add(resource_name(IOWAIT, event), event.iowait_percent)
