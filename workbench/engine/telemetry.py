@@ -79,10 +79,9 @@ class HostSampler:
             self._procs = {p.pid: kept.get(p.pid, p) for p in [self._root, *found]}
         cpu, rss = 0.0, 0
         for pid, proc in list(self._procs.items()):
-            try:
-                with proc.oneshot():
-                    cpu += proc.cpu_percent(None)
-                    rss += proc.memory_info().rss
+            try:  # two /proc reads (stat, statm): psutil's oneshot cache would only add cost
+                cpu += proc.cpu_percent(None)
+                rss += proc.memory_info().rss
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 del self._procs[pid]
         return cpu, rss, len(self._procs)
