@@ -16,6 +16,9 @@ __all__ = ["CacheKey", "canonical_params", "check_stage"]
 _STAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _DOMAIN = b"workbench-cache-key/1"
 _SCALARS = frozenset({type(None), bool, int, str})  # plain as they are (exact types, no floats)
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)  # built once: json.dumps builds one per call when given options
 
 
 def check_stage(stage: str) -> str:
@@ -58,13 +61,7 @@ def canonical_params(params: Mapping[str, Any]) -> str:
     """One spelling per parameter set: sorted keys, no whitespace, tuples as lists, no NaN."""
     if not isinstance(params, Mapping):
         raise TypeError(f"cache parameters must be a mapping, got {type(params).__name__}")
-    return json.dumps(
-        _plain(params, "params"),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
+    return _ENCODER.encode(_plain(params, "params"))
 
 
 @functools.lru_cache(maxsize=1024)
