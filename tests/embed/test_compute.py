@@ -3,11 +3,11 @@ versions in the cache key, and the padded batch the memory probe runs."""
 
 from __future__ import annotations
 
+import esm
 import pytest
 import torch
 
 from workbench.embed import EmbedOptions, embed_unique, load_model
-from workbench.embed import compute as compute_module
 from workbench.embed import device as device_module
 from workbench.embed import distributed as distributed_module
 from workbench.embed.compute import Compute, compute_for, resolve_precision
@@ -60,12 +60,7 @@ def test_cache_key_names_torch_fair_esm_device_and_resolved_precision(tiny, monk
     monkeypatch.setattr(torch, "__version__", "9.9.9")
     others.append(embedding_key("ACDE", tiny, options, Compute("cpu", "fp32")))
     monkeypatch.undo()
-    real = compute_module.metadata.version
-    monkeypatch.setattr(
-        compute_module.metadata,
-        "version",
-        lambda name: "9.9.9" if name == "fair-esm" else real(name),
-    )
+    monkeypatch.setattr(esm, "__version__", "9.9.9")
     others.append(embedding_key("ACDE", tiny, options, Compute("cpu", "fp32")))
     assert len({base.digest, *(k.digest for k in others)}) == 5
 

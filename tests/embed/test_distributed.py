@@ -88,8 +88,8 @@ def test_a_worker_process_loads_the_model_once_for_all_its_threads():
     got = {}
 
     def take(name):
-        got[name] = _worker_model(job)[1]
-        got[f"{name} again"] = _worker_model(job)[1]
+        got[name] = _worker_model(job)[0].model
+        got[f"{name} again"] = _worker_model(job)[0].model
 
     threads = [threading.Thread(target=take, args=(n,)) for n in "ab"]
     for thread in threads:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -14,6 +15,10 @@ __all__ = ["CacheKey", "canonical_params", "check_stage"]
 
 _STAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _DOMAIN = b"workbench-cache-key/1"
+_SCALARS = frozenset({type(None), bool, int, str})  # plain as they are (exact types, no floats)
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)  # built once: json.dumps builds one per call when given options
 
 
 def check_stage(stage: str) -> str:
@@ -35,13 +40,16 @@ def _plain(value: Any, path: str) -> Any:
             raise ValueError(f"cache parameter {path} is {value!r}: only finite floats are allowed")
         return value
     if isinstance(value, list | tuple):
-        return [_plain(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [
+            item if type(item) in _SCALARS else _plain(item, f"{path}[{i}]")
+            for i, item in enumerate(value)
+        ]
     if isinstance(value, Mapping):
         out = {}
         for name, item in value.items():
             if not isinstance(name, str):
                 raise TypeError(f"cache parameter {path} has a non-string key {name!r}")
-            out[name] = _plain(item, f"{path}.{name}")
+            out[name] = item if type(item) in _SCALARS else _plain(item, f"{path}.{name}")
         return out
     raise TypeError(
         f"cache parameter {path} has type {type(value).__name__}: only None, bool, int, "
@@ -53,13 +61,19 @@ def canonical_params(params: Mapping[str, Any]) -> str:
     """One spelling per parameter set: sorted keys, no whitespace, tuples as lists, no NaN."""
     if not isinstance(params, Mapping):
         raise TypeError(f"cache parameters must be a mapping, got {type(params).__name__}")
-    return json.dumps(
-        _plain(params, "params"),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
+    return _ENCODER.encode(_plain(params, "params"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _check_canonical(params: str) -> None:
+    """Raise unless ``params`` is canonical JSON of a mapping; remembered, as a stage makes one
+    key per item with the same few parameter texts (a failure is not remembered)."""
+    try:
+        decoded = json.loads(params)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"CacheKey.params is not JSON: {exc}") from None
+    if not isinstance(decoded, dict) or canonical_params(decoded) != params:
+        raise ValueError(f"CacheKey.params {params!r} is not canonical; use CacheKey.make")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +92,7 @@ class CacheKey:
                 raise TypeError(f"CacheKey.{name} must be a str")
         if not isinstance(self.params, str):
             raise TypeError("CacheKey.params must be canonical JSON text; use CacheKey.make")
-        try:
-            decoded = json.loads(self.params)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"CacheKey.params is not JSON: {exc}") from None
-        if not isinstance(decoded, dict) or canonical_params(decoded) != self.params:
-            raise ValueError(f"CacheKey.params {self.params!r} is not canonical; use CacheKey.make")
+        _check_canonical(self.params)
 
     @classmethod
     def make(

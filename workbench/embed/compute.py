@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 
+import esm
 import torch
 
 from workbench.embed.devices import DeviceSpec
@@ -34,8 +34,9 @@ class Compute:
 
 
 def library_versions() -> dict[str, str]:
-    """torch and fair-esm versions, read at call time."""
-    return {"torch": str(torch.__version__), "fair_esm": metadata.version("fair-esm")}
+    """torch and fair-esm versions, read at call time from the imported modules (this runs per
+    sequence; importlib.metadata would parse fair-esm's METADATA file each time, ~1.5 ms)."""
+    return {"torch": str(torch.__version__), "fair_esm": str(esm.__version__)}
 
 
 def bf16_capable(device: DeviceSpec) -> bool:

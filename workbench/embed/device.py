@@ -8,13 +8,15 @@ bf16 on CPU), and posts one message per batch to the runner: ``Finished``, ``Out
 the CPU and then wait until the batch has lasted ``padded tokens x token_seconds / speed``.
 
 CPU-backed devices (cpu, sim) share one model (the encoder keeps no state on its modules) and
-the cores: :func:`choose_cpu_threads` picks torch's intra-op thread count for them.
+the cores: :func:`choose_cpu_threads` picks torch's intra-op thread count for them. A CUDA
+device gets a replica built from that one host copy with its Linear weights already in the
+run's precision (:func:`~workbench.embed.weights.place_model`), so autocast casts no weights
+per batch.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 import queue
 import threading
@@ -31,6 +33,7 @@ from workbench.embed.encoder import encode
 from workbench.embed.models import LoadedModel
 from workbench.embed.scheduler import Batch, Budget
 from workbench.embed.tokens import Tokenizer
+from workbench.embed.weights import LOW_PRECISION, place_model
 
 __all__ = [
     "Crashed",
@@ -59,7 +62,6 @@ __all__ = [
 
 CPU_BUDGET = 4096
 MAX_BUDGET = 1 << 17
-_DTYPES = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 def parse_devices(spec: str) -> list[DeviceSpec]:
@@ -136,7 +138,7 @@ def budget_from_memory(free_bytes: int, bytes_per_token: float, headroom: float 
 
 
 def _autocast(device_type: str, precision: str) -> contextlib.AbstractContextManager:
-    dtype = _DTYPES[precision]
+    dtype = LOW_PRECISION[precision]
     if dtype is None:
         return contextlib.nullcontext()
     if device_type == "cpu" and precision == "fp16":
@@ -173,8 +175,8 @@ def launch(
 
 def collect(stacked: torch.Tensor, lengths: Sequence[int]) -> list[np.ndarray]:
     """Wait for the batch, bring it to the host once, and cut one copy per sequence."""
-    host = stacked.cpu()
-    return [host[i, 1 : n + 1].clone().numpy() for i, n in enumerate(lengths)]
+    host = stacked.cpu().numpy()
+    return [host[i, 1 : n + 1].copy() for i, n in enumerate(lengths)]  # numpy: no torch dispatch
 
 
 @contextlib.contextmanager
@@ -288,7 +290,7 @@ class DeviceWorker(threading.Thread):
         self._loaded = loaded
         self._start_budget = budget
         self.budget = Budget(budget or CPU_BUDGET)  # mirrors the scheduler's after every OOM
-        self._model = loaded.model
+        self.model = loaded.model  # this device's replica once set up
         self._tokenize = Tokenizer(loaded.alphabet)
         self._cuda = device.kind == "cuda"
         self._halt = threading.Event()
@@ -310,17 +312,18 @@ class DeviceWorker(threading.Thread):
             self.outbox.put(Crashed(self.device.name, exc))
 
     def _setup(self) -> None:
-        """A copy of the model on a CUDA device (CPU devices share the loaded one); the budget
-        from free memory on CUDA, CPU_BUDGET elsewhere."""
+        """The model placed on a CUDA device from the one host copy, its Linear layers cast
+        once to the precision (CPU devices share the loaded one); the budget from free memory
+        on CUDA, CPU_BUDGET elsewhere."""
         _autocast(self.device.torch_device.split(":")[0], self.precision)
         if self._cuda:
-            self._model = copy.deepcopy(self._model).to(self.device.torch_device)
+            self.model = place_model(self.model, self.device.torch_device, self.precision)
             if self._start_budget is None:
                 self.budget.set(self._probe_budget())
 
     def _probe_budget(self) -> int:
         return probe_budget(
-            self._model, self.device, self._loaded.max_len, self.layers, self.precision
+            self.model, self.device, self._loaded.max_len, self.layers, self.precision
         )
 
     def _prepare(self, batch: Batch) -> tuple[Batch, torch.Tensor]:
@@ -372,7 +375,7 @@ class DeviceWorker(threading.Thread):
         if self._cuda:
             torch.cuda.reset_peak_memory_stats(self.device.torch_device)
             before = torch.cuda.memory_allocated(self.device.torch_device)
-        out = launch(self._model, tokens, self.layers, self.precision)
+        out = launch(self.model, tokens, self.layers, self.precision)
         if not self._take(pending, block=False):
             self._halt.set()
         arrays = collect(out, [p.tokens - 2 for p in batch.pieces])

@@ -1,7 +1,9 @@
 """Multi-node embedding: batches as Dask tasks on workers that declare the resource ``GPU=1``.
 
-Each worker process loads the model once (module-level cache keyed by weights checksum and
-device) and reuses it for every batch, from all of its threads. Balancing is Dask's (a free
+Each worker process loads the model once (module-level cache keyed by weights checksum, device
+and precision) and reuses it for every batch, from all of its threads; on a CUDA device it is
+placed from the host copy with its Linear layers cast once to the precision, and the host copy
+is let go (:func:`~workbench.embed.weights.place_model`). Balancing is Dask's (a free
 worker takes the next task, idle workers steal queued ones); a batch whose worker dies is
 recomputed on another by the Dask scheduler; an out-of-memory batch comes back as such and is
 split in two and resubmitted. On a worker the device is the first of ``options.devices``
@@ -13,7 +15,7 @@ have it) and, without ``token_budget``, the budget its free memory allows (the s
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -44,6 +46,7 @@ from workbench.embed.runner import (
 )
 from workbench.embed.scheduler import Piece, cut_batches, oom_reason, split_in_half
 from workbench.embed.tokens import Tokenizer
+from workbench.embed.weights import place_model
 
 __all__ = [
     "BatchJob",
@@ -56,7 +59,8 @@ __all__ = [
     "worker_budget",
 ]
 
-_MODELS: dict[tuple[str, str], tuple[LoadedModel, torch.nn.Module, DeviceSpec]] = {}
+_HOST: dict[str, LoadedModel] = {}  # loaded on the host, not yet placed on a CUDA device
+_MODELS: dict[tuple[str, str, str], tuple[LoadedModel, DeviceSpec]] = {}
 _BUDGETS: dict[tuple[str, str, str], int] = {}
 _LOCK = threading.Lock()
 
@@ -74,23 +78,34 @@ class BatchJob:
     token_seconds: float
 
 
-def _worker_model(job: BatchJob) -> tuple[LoadedModel, torch.nn.Module, DeviceSpec]:
-    """The model for ``job``, loaded and moved to the device once per process."""
-    key = (job.weights_checksum, job.devices)
+def _host_model(job: BatchJob) -> LoadedModel:
+    """The model as loaded on this worker's host, checked against the client's weights (the
+    caller holds _LOCK)."""
+    if job.weights_checksum not in _HOST:
+        loaded = load_model(job.model, job.seed)
+        if loaded.weights_checksum != job.weights_checksum:
+            raise ModelError(
+                job.model,
+                f"weights on this worker ({loaded.weights_checksum}) differ from the "
+                f"client's ({job.weights_checksum}); give every node the same file",
+            )
+        _HOST[job.weights_checksum] = loaded
+    return _HOST[job.weights_checksum]
+
+
+def _worker_model(job: BatchJob) -> tuple[LoadedModel, DeviceSpec]:
+    """The model for ``job`` on the worker's device, placed once per process and precision; on
+    CUDA its Linear layers are cast once and the host copy is let go."""
+    key = (job.weights_checksum, job.devices, job.precision)
     with _LOCK:
         if key not in _MODELS:
-            loaded = load_model(job.model, job.seed)
-            if loaded.weights_checksum != job.weights_checksum:
-                raise ModelError(
-                    job.model,
-                    f"weights on this worker ({loaded.weights_checksum}) differ from the "
-                    f"client's ({job.weights_checksum}); give every node the same file",
-                )
+            loaded = _host_model(job)
             device = parse_devices(job.devices)[0]
-            module = loaded.model
             if device.kind == "cuda":
-                module = copy.deepcopy(module).to(device.torch_device)
-            _MODELS[key] = (loaded, module, device)
+                module = place_model(loaded.model, device.torch_device, job.precision)
+                loaded = dataclasses.replace(loaded, model=module)
+                del _HOST[job.weights_checksum]
+            _MODELS[key] = (loaded, device)
         return _MODELS[key]
 
 
@@ -103,21 +118,26 @@ class WorkerDevice:
 
 
 def describe_device(job: BatchJob) -> WorkerDevice:
-    """Task body: the worker's device, model loaded."""
-    device = _worker_model(job)[2]
+    """Task body: the worker's device, model loaded on the host (``job.precision`` may still be
+    "auto", so nothing is placed on the device yet)."""
+    with _LOCK:
+        _host_model(job)
+    device = parse_devices(job.devices)[0]
     return WorkerDevice(device.kind, bf16_capable(device))
 
 
 def worker_budget(job: BatchJob) -> int | None:
     """Task body: padded tokens the worker's CUDA device's free memory allows (probed once per
     model and precision), None off CUDA."""
-    loaded, module, device = _worker_model(job)
+    loaded, device = _worker_model(job)
     if device.kind != "cuda":
         return None
     key = (job.weights_checksum, job.devices, job.precision)
     with _LOCK:
         if key not in _BUDGETS:
-            _BUDGETS[key] = probe_budget(module, device, loaded.max_len, job.layers, job.precision)
+            _BUDGETS[key] = probe_budget(
+                loaded.model, device, loaded.max_len, job.layers, job.precision
+            )
         return _BUDGETS[key]
 
 
@@ -180,7 +200,7 @@ def run_batch(
     """Task body: (device@worker, per-piece float16 arrays or None on out-of-memory, seconds)."""
     from distributed import get_worker
 
-    loaded, module, device = _worker_model(job)
+    loaded, device = _worker_model(job)
     where = f"{device.name}@{get_worker().address}"
     tokens = torch.from_numpy(Tokenizer(loaded.alphabet)(items))
     start = time.perf_counter()
@@ -188,7 +208,9 @@ def run_batch(
     try:
         tokens = tokens.to(device.torch_device)
         check_simulated_memory(device, padded)
-        arrays = forward(module, tokens, job.layers, [len(t) for _, t in items], job.precision)
+        arrays = forward(
+            loaded.model, tokens, job.layers, [len(t) for _, t in items], job.precision
+        )
     except Exception as exc:
         if not recover_from_oom(exc, device):
             raise

@@ -55,11 +55,11 @@ class Batch:
 
     batch_id: int
     pieces: tuple[Piece, ...]
+    tokens: int = field(init=False, compare=False)  # padded: what the device computes and holds
 
-    @property
-    def tokens(self) -> int:
-        """Padded tokens: what the device actually computes and holds in memory."""
-        return max(p.tokens for p in self.pieces) * len(self.pieces)
+    def __post_init__(self) -> None:
+        # set once: the scheduler reads it for every load and finish-time estimate
+        object.__setattr__(self, "tokens", max(p.tokens for p in self.pieces) * len(self.pieces))
 
 
 @dataclass(slots=True)

@@ -43,10 +43,13 @@ class Tokenizer:
         self.bos = alphabet.cls_idx if alphabet.prepend_bos else None
         self.eos = alphabet.eos_idx if alphabet.append_eos else None
         self.padding = alphabet.padding_idx
+        self._known = frozenset(chr(code) for code in np.flatnonzero(self.table >= 0))
 
     def check(self, name: str, sequence: str) -> None:
-        """Raise TokenError naming ``name`` at the first character without a token."""
-        self._codes([(name, sequence)])
+        """Raise TokenError naming ``name`` at the first character without a token (a set test
+        first: this runs once per sequence, before any batch)."""
+        if not self._known.issuperset(sequence):
+            self._codes([(name, sequence)])
 
     def __call__(self, items: Sequence[tuple[str, str]]) -> np.ndarray:
         """Tokens of one batch.
