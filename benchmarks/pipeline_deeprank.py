@@ -50,7 +50,7 @@ WORKBENCH = Path(sys.executable).with_name("workbench")
 STEPS = (
     ("parse (Biopython)", "workbench.engine.prep", "parse_structure"),
     ("merge chains", "workbench.engine.prep", "merge"),
-    ("native graph", "workbench.engine.prep", "build_graph"),
+    ("native graph", "workbench.graph", "build_graph"),  # prep imports it when it builds
     ("  voronota (one run shared with deeprank-ab)", "workbench.graph.voronoi", "contact_areas"),
     ("  native: BSA (freesasa)", "workbench.graph.build", "residue_bsa"),
     ("deeprank-ab: merge", "workbench.graph.deeprank", "merge_for_deeprank"),
