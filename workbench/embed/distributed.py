@@ -103,7 +103,7 @@ def _worker_model(job: BatchJob) -> tuple[LoadedModel, DeviceSpec]:
             device = parse_devices(job.devices)[0]
             if device.kind == "cuda":
                 module = place_model(loaded.model, device.torch_device, job.precision)
-                loaded = dataclasses.replace(loaded, model=module)
+                loaded = dataclasses.replace(loaded, build=lambda: module)
                 del _HOST[job.weights_checksum]
             _MODELS[key] = (loaded, device)
         return _MODELS[key]
