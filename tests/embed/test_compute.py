@@ -3,6 +3,11 @@ versions in the cache key, and the padded batch the memory probe runs."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import esm
 import pytest
 import torch
@@ -10,7 +15,8 @@ import torch
 from workbench.embed import EmbedOptions, embed_unique, load_model
 from workbench.embed import device as device_module
 from workbench.embed import distributed as distributed_module
-from workbench.embed.compute import Compute, compute_for, resolve_precision
+from workbench.embed import runner as runner_module
+from workbench.embed.compute import Compute, compute_for, library_versions, resolve_precision
 from workbench.embed.device import (
     DeviceSpec,
     budget_from_memory,
@@ -18,7 +24,7 @@ from workbench.embed.device import (
     probe_budget,
     probe_tokens,
 )
-from workbench.embed.devices import device_specs
+from workbench.embed.devices import cuda_present, device_specs, local_devices
 from workbench.embed.distributed import BatchJob, worker_budget
 from workbench.embed.runner import embedding_key, local_compute
 
@@ -49,6 +55,19 @@ def test_auto_precision_is_bf16_only_when_every_device_is_cuda_with_bf16(monkeyp
         assert local_compute(EmbedOptions()) == Compute("cpu", "fp32")
 
 
+def _installed(monkeypatch, **versions: str) -> None:
+    """Pretend other torch / fair-esm versions are installed (the key reads them once)."""
+    changed = {**library_versions(), **versions}
+    monkeypatch.setattr(runner_module, "library_versions", lambda: changed)
+
+
+def test_the_versions_in_the_key_are_the_imported_modules_own():
+    assert dict(library_versions()) == {
+        "torch": str(torch.__version__),
+        "fair_esm": str(esm.__version__),
+    }
+
+
 def test_cache_key_names_torch_fair_esm_device_and_resolved_precision(tiny, monkeypatch):
     options = EmbedOptions()
     base = embedding_key("ACDE", tiny, options, Compute("cpu", "fp32"))
@@ -57,10 +76,10 @@ def test_cache_key_names_torch_fair_esm_device_and_resolved_precision(tiny, monk
         embedding_key("ACDE", tiny, options, Compute("cuda", "fp32")),
         embedding_key("ACDE", tiny, options, Compute("cpu", "bf16")),
     ]
-    monkeypatch.setattr(torch, "__version__", "9.9.9")
+    _installed(monkeypatch, torch="9.9.9")
     others.append(embedding_key("ACDE", tiny, options, Compute("cpu", "fp32")))
     monkeypatch.undo()
-    monkeypatch.setattr(esm, "__version__", "9.9.9")
+    _installed(monkeypatch, fair_esm="9.9.9")
     others.append(embedding_key("ACDE", tiny, options, Compute("cpu", "fp32")))
     assert len({base.digest, *(k.digest for k in others)}) == 5
 
@@ -72,7 +91,7 @@ def test_a_cache_written_with_one_torch_is_not_reused_by_another(tiny, store, mo
     assert store.puts == 2
     again = dict(embed_unique(sequences, options, store, model=tiny))
     assert store.puts == 2 and again.keys() == first.keys()  # same torch: served from the cache
-    monkeypatch.setattr(torch, "__version__", "9.9.9")
+    _installed(monkeypatch, torch="9.9.9")
     dict(embed_unique(sequences, options, store, model=tiny))
     assert store.puts == 4 and len(store.data) == 4
 
@@ -118,3 +137,45 @@ def test_a_dask_gpu_worker_reports_its_memory_probed_budget_once(tiny, monkeypat
     cpu = BatchJob("random:custom_t2_d32_h4", 0, tiny.weights_checksum, (2,), "fp32", "cpu", 0.0)
     monkeypatch.setattr(distributed_module, "parse_devices", parse_devices)
     assert worker_budget(cpu) is None
+
+
+LIGHT_KEY = """
+import sys
+from workbench.embed import EmbedOptions
+from workbench.embed.models import load_model
+from workbench.embed.runner import embedding_key, local_compute
+from workbench.embed.spec import hub_checkpoint_dir
+options = EmbedOptions(layers=(-1, 2))
+loaded = load_model("random:esm2_t6_8M_UR50D", 3)
+compute = local_compute(options)
+print(embedding_key("ACDEFGHIK", loaded, options, compute).digest, compute.precision)
+print(hub_checkpoint_dir())
+print("torch" in sys.modules, "esm" in sys.modules)
+"""
+
+
+@pytest.mark.skipif(cuda_present(), reason="an NVIDIA device is visible: torch counts it")
+def test_the_light_path_gives_the_key_computed_with_torch_imported(tmp_path):
+    environment = {**os.environ, "TORCH_HOME": str(tmp_path / "torch home")}
+    done = subprocess.run(
+        [sys.executable, "-c", LIGHT_KEY], capture_output=True, text=True, env=environment
+    )
+    assert done.returncode == 0, done.stderr
+    key_line, hub_line, imported = done.stdout.splitlines()
+    assert imported == "False False"  # neither torch nor fair-esm was needed
+    options = EmbedOptions(layers=(-1, 2))
+    loaded = load_model("random:esm2_t6_8M_UR50D", 3)
+    _ = loaded.model  # built: the heavy path in full
+    compute = compute_for(parse_devices(options.devices), options.precision)
+    assert key_line == f"{embedding_key('ACDEFGHIK', loaded, options, compute).digest} fp32"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TORCH_HOME", str(tmp_path / "torch home"))
+        assert hub_line == str(Path(torch.hub.get_dir()) / "checkpoints")
+
+
+def test_devices_named_cuda_are_counted_by_torch(monkeypatch):
+    monkeypatch.setattr(device_module, "parse_devices", lambda spec: CUDA[:1])
+    assert local_devices("cuda:0") == CUDA[:1]
+    assert local_devices("sim:1.0, cuda:0") == CUDA[:1]
+    if not cuda_present():
+        assert [d.name for d in local_devices("auto")] == ["cpu"]  # no device file: no torch

@@ -13,7 +13,6 @@ import torch
 
 from workbench.embed import EmbedOptions, embed_unique, load_model
 from workbench.embed import device as device_module
-from workbench.embed import runner as runner_module
 from workbench.embed.device import DeviceSpec, DeviceWorker
 
 AA = "ACDEFGHIKLMNPQRSTVWY"
@@ -51,7 +50,7 @@ class FakeCuda:
         def peak(device):
             return self.peak.get(threading.current_thread().name.removeprefix("embed-"), 0)
 
-        monkeypatch.setattr(runner_module, "parse_devices", lambda spec: specs)
+        monkeypatch.setattr(device_module, "parse_devices", lambda spec: specs)
         monkeypatch.setattr(device_module, "launch", launch)
         monkeypatch.setattr(DeviceWorker, "_probe_budget", probe_budget)
         monkeypatch.setattr(torch.Tensor, "pin_memory", lambda tensor: tensor)

@@ -17,8 +17,9 @@ Data model
   longest sequence in the batch); times are seconds.
 
 Layout: ``scheduler`` is the pure state machine (events in, instructions out); ``device`` does the
-torch work, one thread per device; ``runner`` joins them with the cache; ``distributed`` runs the
-batches as Dask tasks on workers that declare the resource ``GPU=1``.
+torch work, one thread per device; ``runner`` joins them with the cache (light: ``local_run``,
+``builders`` and torch load only when something misses); ``distributed`` runs the batches as Dask
+tasks on workers that declare the resource ``GPU=1``.
 """
 
 from workbench._lazy import lazy_exports

@@ -2,15 +2,16 @@
 computes them, the precision resolved for it ("auto": bf16 on CUDA devices that have it, fp32
 elsewhere), and the torch and fair-esm versions (random weights come from torch's generator
 through fair-esm's initialisation; kernels round differently across versions and devices).
+Light: a run whose embeddings are all cached works its key out here without importing torch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-
-import esm
-import torch
+from importlib.metadata import version
+from types import MappingProxyType
 
 from workbench.embed.devices import DeviceSpec
 
@@ -33,15 +34,21 @@ class Compute:
     precision: str
 
 
-def library_versions() -> dict[str, str]:
-    """torch and fair-esm versions, read at call time from the imported modules (this runs per
-    sequence; importlib.metadata would parse fair-esm's METADATA file each time, ~1.5 ms)."""
-    return {"torch": str(torch.__version__), "fair_esm": str(esm.__version__)}
+@functools.cache
+def library_versions() -> Mapping[str, str]:
+    """torch and fair-esm versions as installed (the modules' ``__version__``, read without
+    importing them), once per process: importlib.metadata parses METADATA files, ~1.5 ms a call,
+    and the key of every sequence needs them."""
+    return MappingProxyType({"torch": version("torch"), "fair_esm": version("fair-esm")})
 
 
 def bf16_capable(device: DeviceSpec) -> bool:
     """True for a CUDA device with native bf16 (compute capability 8.0 or later)."""
-    return device.kind == "cuda" and torch.cuda.get_device_capability(device.torch_device) >= (8, 0)
+    if device.kind != "cuda":
+        return False
+    import torch  # a CUDA device was named or counted, so torch is imported already
+
+    return torch.cuda.get_device_capability(device.torch_device) >= (8, 0)
 
 
 def resolve_precision(precision: str, capable: Iterable[bool]) -> str:

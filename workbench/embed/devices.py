@@ -1,12 +1,23 @@
-"""Device specs: the ``--devices`` grammar, readable without torch (the configuration checks it)."""
+"""Device specs: the ``--devices`` grammar, readable without torch (the configuration checks it),
+and this process's devices without torch where no NVIDIA device can be there."""
 
 from __future__ import annotations
 
 import dataclasses
+import glob
+import os
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["GRAMMAR", "DeviceKind", "DeviceSpec", "check_grammar", "device_specs"]
+__all__ = [
+    "GRAMMAR",
+    "DeviceKind",
+    "DeviceSpec",
+    "check_grammar",
+    "cuda_present",
+    "device_specs",
+    "local_devices",
+]
 
 DeviceKind = Literal["cpu", "cuda", "sim"]
 GRAMMAR = "auto, cpu, cuda:<index> or sim:<speed > 0>[:<max tokens>], comma-separated"
@@ -61,3 +72,20 @@ def device_specs(spec: str, cuda_count: int) -> list[DeviceSpec]:
         taken = sum(d.name.split("#")[0] == device.name for d in out)
         out.append(dataclasses.replace(device, name=f"{device.name}#{taken}") if taken else device)
     return out
+
+
+def cuda_present() -> bool:
+    """Whether an NVIDIA device is visible, judged without importing any GPU library."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
+        return False
+    return bool(glob.glob("/dev/nvidia[0-9]*"))
+
+
+def local_devices(spec: str) -> list[DeviceSpec]:
+    """This process's devices for ``spec``: torch counts the CUDA devices where one is named
+    or may be present, else none are (no device file: CUDA cannot see one) and torch stays out."""
+    if cuda_present() or any(raw.strip().startswith("cuda") for raw in spec.split(",")):
+        from workbench.embed.device import parse_devices
+
+        return parse_devices(spec)
+    return device_specs(spec, 0)

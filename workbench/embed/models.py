@@ -2,23 +2,21 @@
 
 Checkpoints are read with ``torch.load(weights_only=True)`` (``argparse.Namespace`` is the one
 extra class allowed, as fair-esm's hub files hold one) and built with fair-esm's own loader.
-What identifies a model (name, checksum, layers, width, alphabet) is known at once; the module
-itself is built on first use, so a run whose embeddings are all cached builds none.
+What identifies a model (name, checksum, layers, width) is known at once; the module and the
+alphabet are made on first use (torch and fair-esm live in ``builders``), so a run whose
+embeddings are all cached builds none, and with random weights imports neither library.
 """
 
 from __future__ import annotations
 
-import argparse
+import functools
 import hashlib
 import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import esm
-import torch
+from typing import TYPE_CHECKING, Any
 
 from workbench.embed.options import MAX_LEN
 from workbench.embed.spec import (
@@ -30,6 +28,9 @@ from workbench.embed.spec import (
     hub_checkpoint_dir,
     random_architecture,
 )
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "ARCHITECTURES",
@@ -51,7 +52,6 @@ class LoadedModel:
     """An ESM-2 (eval mode, CPU, made by ``build`` on first use) and what identifies it."""
 
     build: Callable[[], torch.nn.Module] = field(repr=False)
-    alphabet: Any  # esm.data.Alphabet
     name: str
     weights_checksum: str  # sha256 of the checkpoint file, or "random:<name>:<seed>"
     untrained: bool  # random weights: every output is marked so
@@ -65,6 +65,13 @@ class LoadedModel:
     def built(self) -> bool:
         """Whether the module exists yet (run.json says so: a warm rerun builds none)."""
         return self._module is not None
+
+    @property
+    def alphabet(self) -> Any:
+        """fair-esm's alphabet (esm.data.Alphabet), needed only to tokenise cache misses."""
+        from workbench.embed.builders import esm_alphabet
+
+        return esm_alphabet()
 
     @property
     def model(self) -> torch.nn.Module:
@@ -120,14 +127,13 @@ def _auto(seed: int) -> LoadedModel:
 def _random(name: str, seed: int) -> LoadedModel:
     """fair-esm's ESM2 class with the named architecture and seeded random weights."""
     layers, dim, heads = random_architecture(name)
-    alphabet = esm.data.Alphabet.from_architecture("ESM-1b")
 
     def build() -> torch.nn.Module:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            return esm.model.esm2.ESM2(layers, dim, heads, alphabet)
+        from workbench.embed.builders import random_esm2
 
-    return LoadedModel(build, alphabet, name, f"random:{name}:{seed}", True, layers, dim)
+        return random_esm2(layers, dim, heads, seed)
+
+    return LoadedModel(build, name, f"random:{name}:{seed}", True, layers, dim)
 
 
 def _sha256(path: Path) -> str:
@@ -138,27 +144,11 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read(path: Path, model: str) -> dict:
-    """torch.load with weights_only, memory-mapped where the file allows it (tensors are read
-    when the module is built); a file that is not a checkpoint raises ModelError."""
-    try:
-        with torch.serialization.safe_globals([argparse.Namespace]):
-            try:
-                data = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-            except RuntimeError as exc:
-                if "mmap" not in str(exc):
-                    raise
-                data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise ModelError(model, f"cannot read {path} as a weights-only checkpoint: {exc}") from exc
-    if not isinstance(data, dict) or "model" not in data:
-        raise ModelError(model, f"{path} holds no 'model' state dict: not a fair-esm checkpoint")
-    return data
-
-
 def _from_file(path: Path, name: str) -> LoadedModel:
     """A hub-format ESM-2 checkpoint ({'model', 'cfg'}), contact regression optional."""
-    data = _read(path, str(path))
+    from workbench.embed.builders import esm2_from_checkpoint, read_checkpoint
+
+    data = read_checkpoint(path, str(path))
     try:
         cfg = data["cfg"]["model"]
         layers, dim = int(cfg.encoder_layers), int(cfg.encoder_embed_dim)
@@ -167,16 +157,6 @@ def _from_file(path: Path, name: str) -> LoadedModel:
             str(path), "no 'cfg' model entry: only ESM-2 checkpoints in fair-esm's hub format load"
         ) from None
     regression_path = path.with_name(f"{path.stem}-contact-regression.pt")
-    regression = _read(regression_path, str(path)) if regression_path.is_file() else None
-
-    def build() -> torch.nn.Module:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Regression weights not found")
-            try:
-                model, _ = esm.pretrained.load_model_and_alphabet_core("esm2", data, regression)
-            except (RuntimeError, KeyError, AttributeError) as exc:
-                raise ModelError(str(path), f"not a loadable ESM-2 checkpoint: {exc}") from exc
-        return model
-
-    alphabet = esm.data.Alphabet.from_architecture("ESM-1b")
-    return LoadedModel(build, alphabet, name, _sha256(path), False, layers, dim)
+    regression = read_checkpoint(regression_path, str(path)) if regression_path.is_file() else None
+    build = functools.partial(esm2_from_checkpoint, data, regression, path)
+    return LoadedModel(build, name, _sha256(path), False, layers, dim)

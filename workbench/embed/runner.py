@@ -1,10 +1,11 @@
-"""Embed unique sequences: cache first, then the scheduler and one worker thread per device."""
+"""Embed unique sequences: cache first, then the scheduler and one worker thread per device
+(``local_run``, imported only when something is left to compute: a run whose every embedding is
+cached, with no CUDA device in sight, imports neither torch nor fair-esm)."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import queue
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,19 +17,7 @@ from workbench.cache.keys import CacheKey
 from workbench.cache.writer import CacheWriter
 from workbench.embed import scheduler as sch
 from workbench.embed.compute import Compute, compute_for, library_versions
-from workbench.embed.device import (
-    CPU_BUDGET,
-    Crashed,
-    DeviceWorker,
-    Finished,
-    OutOfMemory,
-    Ready,
-    Tuned,
-    calibrate_token_seconds,
-    choose_cpu_threads,
-    intra_op_threads,
-    parse_devices,
-)
+from workbench.embed.devices import local_devices
 from workbench.embed.models import LoadedModel, load_model
 from workbench.embed.options import EmbedOptions
 from workbench.embed.tokens import TokenError, Tokenizer
@@ -105,7 +94,7 @@ def embedding_key(
 
 def local_compute(options: EmbedOptions) -> Compute:
     """Device kind and resolved precision of a run on this process's devices."""
-    return compute_for(parse_devices(options.devices), options.precision)
+    return compute_for(local_devices(options.devices), options.precision)
 
 
 def _cached(store: Store | None, key: CacheKey, width: int, length: int) -> np.ndarray | None:
@@ -163,7 +152,9 @@ def embed_unique(
     compute = compute or local_compute(options)
 
     def local(pieces: Pieces, layers: tuple[int, ...]) -> Iterator[tuple[str, object]]:
-        return _Run(pieces, loaded, options, layers, on_batch, compute.precision).results()
+        from workbench.embed.local_run import LocalRun
+
+        return LocalRun(pieces, loaded, options, layers, on_batch, compute.precision).results()
 
     return embed_with(local, sequences, options, cache, loaded, on_failure, compute)
 
@@ -177,8 +168,9 @@ def embed_with(
     on_failure: Callable[[EmbedFailure], None] | None,
     compute: Compute,
 ) -> Iterator[tuple[str, np.ndarray]]:
-    """Dedupe, reject characters without a token, serve from the cache, run the rest on
-    ``backend``, store, yield (see embed_unique).
+    """Dedupe, serve from the cache, reject characters without a token, run the rest on
+    ``backend``, store, yield (see embed_unique). A cached key implies the sequence was embedded
+    before, so only misses are checked against the alphabet.
 
     ``backend(pieces, layers)`` yields (lead hash, float16 array or failure reason).
     """
@@ -186,28 +178,32 @@ def embed_with(
         raise ValueError(f"window {options.window} exceeds the model limit of {loaded.max_len}")
     layers = loaded.resolve_layers(options.layers)
     width = loaded.embed_dim * len(layers)
-    tokenizer = Tokenizer(loaded.alphabet)
+    tokenizer: Tokenizer | None = None
     failures: list[EmbedFailure] = []
     by_sequence: dict[str, list[str]] = {}
     for seq_hash, sequence in sequences.items():
         by_sequence.setdefault(sequence, []).append(seq_hash)
     todo: dict[str, str] = {}
+    keys: dict[str, CacheKey] = {}
     for sequence, hashes in by_sequence.items():
         if not sequence:
             failures.extend(EmbedFailure(h, "empty sequence") for h in hashes)
             continue
+        key = embedding_key(sequence, loaded, options, compute)
+        array = _cached(cache, key, width, len(sequence))
+        if array is not None:
+            for seq_hash in hashes:
+                yield seq_hash, array
+            continue
+        if tokenizer is None:
+            tokenizer = Tokenizer(loaded.alphabet)
         try:
             tokenizer.check(hashes[0], sequence)
         except TokenError as exc:
             failures.extend(EmbedFailure(h, exc.reason) for h in hashes)
             continue
-        key = embedding_key(sequence, loaded, options, compute)
-        array = _cached(cache, key, width, len(sequence))
-        if array is None:
-            todo[hashes[0]] = sequence
-            continue
-        for seq_hash in hashes:
-            yield seq_hash, array
+        todo[hashes[0]] = sequence
+        keys[hashes[0]] = key
     if todo:
         meta = {"model": loaded.name, "untrained": loaded.untrained}
         writer = CacheWriter(cache) if cache is not None else contextlib.nullcontext()
@@ -219,7 +215,7 @@ def embed_with(
                     continue
                 if cache is not None:
                     writer.submit(
-                        embedding_key(sequence, loaded, options, compute),
+                        keys[lead],
                         functools.partial(encode_arrays, {"embedding": result}, meta),
                     )
                 for seq_hash in by_sequence[sequence]:
@@ -275,103 +271,3 @@ class Pieces:
         self._failed.add(seq_hash)
         self._parts.pop(seq_hash, None)
         return seq_hash
-
-
-class _Run:
-    """One scheduled run over the local devices: the I/O shell around the scheduler."""
-
-    def __init__(self, pieces: Pieces, loaded, options, layers, on_batch, precision) -> None:
-        self.pieces = pieces
-        self.on_batch = on_batch
-        self.devices = parse_devices(options.devices)
-        on_cpu = sum(d.kind != "cuda" for d in self.devices)
-        self.threads = options.cpu_threads
-        if self.threads is None and on_cpu:
-            self.threads = choose_cpu_threads(loaded, layers, on_cpu)
-        token_seconds = options.sim_token_seconds
-        if token_seconds is None:
-            sim = any(d.kind == "sim" for d in self.devices)
-            with self._threads():
-                token_seconds = calibrate_token_seconds(loaded, layers) if sim else 0.0
-        self.outbox: queue.Queue = queue.Queue()
-        self.workers = {
-            d.name: DeviceWorker(
-                d,
-                loaded,
-                pieces.texts,
-                layers,
-                self.outbox,
-                precision=precision,
-                budget=options.token_budget,
-                prefetch=options.prefetch,
-                token_seconds=token_seconds,
-            )
-            for d in self.devices
-        }
-        budgets = dict.fromkeys(self.workers, options.token_budget or CPU_BUDGET)
-        self.scheduler = sch.Scheduler(pieces.pieces(), budgets, capacity=1 + options.prefetch)
-        self.totals: dict[str, tuple[int, float]] = dict.fromkeys(self.workers, (0, 0.0))
-
-    def _threads(self) -> contextlib.AbstractContextManager:
-        """The CPU-backed devices' intra-op threads (torch's setting is process-wide)."""
-        return intra_op_threads(self.threads) if self.threads else contextlib.nullcontext()
-
-    def results(self) -> Iterator[tuple[str, object]]:
-        """(lead hash, embedding or failure reason) as sequences complete."""
-        with self._threads():
-            yield from self._drive()
-
-    def _drive(self) -> Iterator[tuple[str, object]]:
-        for worker in self.workers.values():
-            worker.start()
-        try:
-            while not self.scheduler.finished:
-                yield from self._step(self.outbox.get())
-        finally:
-            for worker in self.workers.values():
-                worker.stop()
-            for worker in self.workers.values():
-                worker.join(timeout=30)
-
-    def _step(self, message) -> Iterator[tuple[str, object]]:
-        name = message.device
-        if isinstance(message, Crashed):
-            raise EmbedError(f"device {name} failed: {message.error!r}") from message.error
-        if isinstance(message, Ready):
-            yield from self._apply(self.scheduler.handle(sch.SetBudget(name, message.budget)))
-            instructions = self.scheduler.handle(sch.DeviceIdle(name))
-        elif isinstance(message, Tuned):
-            instructions = self.scheduler.handle(sch.SetBudget(name, message.budget))
-        elif isinstance(message, OutOfMemory):
-            instructions = self.scheduler.handle(sch.BatchOOM(name, message.batch.batch_id))
-        else:
-            yield from self._finished(message)
-            instructions = self.scheduler.handle(
-                sch.BatchDone(name, message.batch.batch_id, message.seconds)
-            )
-        yield from self._apply(instructions)
-
-    def _finished(self, message: Finished) -> Iterator[tuple[str, object]]:
-        batch = message.batch
-        tokens, seconds = self.totals[message.device]
-        tokens, seconds = tokens + batch.tokens, seconds + message.seconds
-        self.totals[message.device] = (tokens, seconds)
-        if self.on_batch is not None:
-            rate = tokens / max(seconds, 1e-9)
-            report = BatchReport(
-                message.device, len(batch.pieces), batch.tokens, message.seconds, rate
-            )
-            self.on_batch(report)
-        for piece, array in zip(batch.pieces, message.arrays, strict=True):
-            done = self.pieces.add(piece.key, array)
-            if done is not None:
-                yield done
-
-    def _apply(self, instructions) -> Iterator[tuple[str, object]]:
-        for ins in instructions:
-            if isinstance(ins, sch.Assign):
-                self.workers[ins.device].submit(ins.batch)
-            elif isinstance(ins, sch.Fail):
-                seq_hash = self.pieces.fail(ins.piece.key)
-                if seq_hash is not None:
-                    yield seq_hash, ins.reason

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
 
 __all__ = [
@@ -43,10 +45,15 @@ class ModelNotFoundError(ModelError):
 
 
 def hub_checkpoint_dir() -> Path:
-    """Where torch.hub keeps downloaded checkpoints ($TORCH_HOME/hub/checkpoints)."""
-    import torch  # only a named model needs it
-
-    return Path(torch.hub.get_dir()) / "checkpoints"
+    """Where torch.hub keeps downloaded checkpoints: ``torch.hub.get_dir()`` once torch is
+    imported (a ``set_dir`` counts), else torch's own rule, $TORCH_HOME/hub (default
+    $XDG_CACHE_HOME/torch, ~/.cache/torch), so "auto" without a checkpoint imports no torch."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        return Path(torch.hub.get_dir()) / "checkpoints"
+    cache = os.getenv("XDG_CACHE_HOME", "~/.cache")
+    home = os.path.expanduser(os.getenv("TORCH_HOME", os.path.join(cache, "torch")))
+    return Path(home, "hub", "checkpoints")
 
 
 def random_architecture(name: str) -> tuple[int, int, int]:

@@ -55,9 +55,8 @@ def embed_stage(
     """Embed unique sequences into ``path``; returns (done, failed, the model: untrained
     weights? built at all, or every embedding from the cache? and where and in which precision
     they were computed)."""
-    from workbench.embed import embed_on_cluster, embed_unique, load_model
-    from workbench.embed.distributed import cluster_compute
-    from workbench.embed.runner import local_compute
+    from workbench.embed.models import load_model
+    from workbench.embed.runner import embed_unique, local_compute
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -80,9 +79,11 @@ def embed_stage(
         failed.append(failure)
         emitter.emit(ItemWarning, stage="embed", item_id=failure.seq_hash, message=failure.reason)
 
-    run = embed_on_cluster if client is not None else embed_unique
-    extra = {"client": client} if client is not None else {}
-    if client is not None:
+    run, extra = embed_unique, {}
+    if client is not None:  # torch only there: the cluster's own modules import it
+        from workbench.embed.distributed import cluster_compute, embed_on_cluster
+
+        run, extra = embed_on_cluster, {"client": client}
         compute = cluster_compute(client, options, loaded)
     else:
         compute = local_compute(options)

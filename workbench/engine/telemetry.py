@@ -13,7 +13,6 @@ are skipped, since a LocalCluster's are already in the run's process tree.
 
 from __future__ import annotations
 
-import glob
 import os
 import socket
 import threading
@@ -25,6 +24,7 @@ from typing import Any
 
 import psutil
 
+from workbench.embed.devices import cuda_present
 from workbench.engine.emitter import Emitter
 from workbench.record.config import cores_available
 from workbench.record.events import DeviceSample, HostSample
@@ -32,13 +32,6 @@ from workbench.record.events import DeviceSample, HostSample
 __all__ = ["RESCAN_S", "HostSampler", "NvmlSampler", "Telemetry", "cuda_present", "sample_worker"]
 
 RESCAN_S = 5.0  # seconds between scans for new child processes (prep pools, Dask workers)
-
-
-def cuda_present() -> bool:
-    """Whether an NVIDIA device is visible, judged without importing any GPU library."""
-    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
-        return False
-    return bool(glob.glob("/dev/nvidia[0-9]*"))
 
 
 def _visible_indices(count: int) -> list[int]:
