@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import h5py
 import numpy as np
-import pandas as pd
+import pyarrow.parquet as pq
 
 from workbench.annotate import SequenceNumbering, regions_for_sequence
 from workbench.embed import reduce_for_graph
@@ -24,8 +25,29 @@ __all__ = ["Assembler", "sequence_rows"]
 _REGION_CODE = {name: code for code, name in enumerate(REGIONS)}
 
 
-def _items(chains: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
-    yield from chains.groupby("item_id", sort=False)
+class _Chain(NamedTuple):
+    """One chain row of chains.parquet, as assemble reads it."""
+
+    role: str
+    seq_hash: str
+    length: int
+    start: int
+    stop: int
+
+
+def _items(path: Path) -> Iterator[tuple[str, list[_Chain]]]:
+    """Each item's chains, streamed in file order (prep appends an item's rows together, in
+    one ``_record``), so memory holds one item's rows, not the table."""
+    item_id, chains = None, []
+    for batch in pq.ParquetFile(path).iter_batches(columns=["item_id", *_Chain._fields]):
+        for row in batch.to_pylist():
+            if row["item_id"] != item_id:
+                if chains:
+                    yield item_id, chains
+                item_id, chains = row["item_id"], []
+            chains.append(_Chain(*(row[name] for name in _Chain._fields)))
+    if chains:
+        yield item_id, chains
 
 
 class Assembler:
@@ -83,13 +105,12 @@ class Assembler:
 
     def run(self) -> int:
         """Assemble every item; returns how many items were assembled."""
-        chains = pd.read_parquet(self.layout.chains)
         regions_out = (
             TableWriter(self.layout.regions, REGIONS_SCHEMA) if self.numbering is not None else None
         )
         count = 0
         graphs = self.graphs.open()
-        for item_id, rows in _items(chains):
+        for item_id, rows in _items(self.layout.chains):
             residues = read_residues(graphs.file, item_id)
             nodes = graphs.file[item_id]["nodes/residue"][()]
             if regions_out is not None:
@@ -104,7 +125,7 @@ class Assembler:
     def _regions_of(self, item_id, rows, residues, nodes, graphs, out) -> None:
         region = np.full(len(residues), "unknown", dtype="<U8")
         position = np.full(len(residues), "", dtype="<U8")
-        for row in rows.itertuples():
+        for row in rows:
             region[row.start : row.stop], position[row.start : row.stop] = self._chain_regions(
                 row.seq_hash, row.role, row.length
             )
@@ -123,9 +144,9 @@ class Assembler:
         graphs.set_node_feature(item_id, "region", codes)
 
     def _embedding_of(self, item_id, rows, n_residues, nodes, graphs) -> None:
-        vectors = [self._vector(row.seq_hash, row.length) for row in rows.itertuples()]
+        vectors = [self._vector(row.seq_hash, row.length) for row in rows]
         per_residue = np.full((n_residues, *vectors[0].shape[1:]), np.nan, dtype=np.float32)
-        for row, vector in zip(rows.itertuples(), vectors, strict=True):
+        for row, vector in zip(rows, vectors, strict=True):
             per_residue[row.start : row.stop] = vector
         graphs.set_node_feature(item_id, "embedding", per_residue[nodes])
 
