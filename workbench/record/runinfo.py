@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib import metadata
 from pathlib import Path
@@ -34,13 +35,20 @@ _PACKAGES = (
 
 def package_versions() -> dict[str, str]:
     """Versions of the packages a run's results depend on."""
-    versions = {}
+    return dict(_installed())
+
+
+@functools.cache
+def _installed() -> tuple[tuple[str, str], ...]:
+    """Read once per process: run.json is rewritten at every stage, and each read parses a
+    METADATA file (~1 ms a package)."""
+    versions = []
     for name in _PACKAGES:
         try:
-            versions[name] = metadata.version(name)
+            versions.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+            versions.append((name, "not installed"))
+    return tuple(versions)
 
 
 def write_run_json(run_dir: str | Path, data: dict[str, Any]) -> None:
