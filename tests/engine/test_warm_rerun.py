@@ -1,11 +1,38 @@
-"""A warm rerun into a new folder starts nothing it does not need: no cluster, no ESM model."""
+"""A warm rerun into a new folder starts nothing it does not need: no cluster, no ESM model,
+and, with no NVIDIA device in sight, neither torch nor fair-esm (every embedding is a hit)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 import workbench
+from workbench.embed.devices import cuda_present
+
+WARM = """
+import json, sys
+import workbench
+files, out, options = json.loads(sys.argv[1])
+result = workbench.run(files, out, **options)
+print(result.status, "torch" in sys.modules, "esm" in sys.modules)
+"""
+
+
+def _two_complexes(complexes_dir: Path, cache_dir: Path) -> tuple[list[str], dict]:
+    """Two cases of the manifest, default stages, a small random ESM-2, one worker."""
+    files = [str(complexes_dir / f"{c}.pdb") for c in ("1VFB", "4Y7M")]
+    options = {
+        "manifest": str(complexes_dir / "cases.tsv"),
+        "voronota": False,
+        "cache_dir": str(cache_dir),
+        "workers": 1,
+        "model": "random:esm2_t6_8M_UR50D",
+    }
+    return files, options
 
 
 def _info(run_dir: Path) -> dict:
@@ -15,14 +42,7 @@ def _info(run_dir: Path) -> dict:
 def test_a_warm_rerun_starts_no_cluster_and_builds_no_model(
     complexes_dir, tmp_path, cache_dir, same_dataset
 ):
-    files = [complexes_dir / f"{c}.pdb" for c in ("1VFB", "4Y7M")]
-    options = {
-        "manifest": str(complexes_dir / "cases.tsv"),
-        "voronota": False,
-        "cache_dir": str(cache_dir),
-        "workers": 1,
-        "model": "random:esm2_t6_8M_UR50D",
-    }
+    files, options = _two_complexes(complexes_dir, cache_dir)
     cold = workbench.run(files, tmp_path / "cold", **options)
     warm = workbench.run(files, tmp_path / "warm", **options)
     on_dask = workbench.run(files, tmp_path / "dask", executor="dask", **options)
@@ -36,3 +56,16 @@ def test_a_warm_rerun_starts_no_cluster_and_builds_no_model(
         assert again["dashboard"] is None and again["embeddings_untrained"] is True
         assert set(again["stages"]) == set(first["stages"])
         same_dataset(tmp_path / "cold", tmp_path / run)
+
+
+@pytest.mark.skipif(cuda_present(), reason="an NVIDIA device is visible: torch counts it")
+def test_a_warm_rerun_imports_no_torch_and_no_esm(complexes_dir, tmp_path, cache_dir, same_dataset):
+    files, options = _two_complexes(complexes_dir, cache_dir)
+    assert workbench.run(files, tmp_path / "cold", **options).status == "completed"
+    arguments = json.dumps([files, str(tmp_path / "warm"), options])
+    done = subprocess.run(  # a fresh process: nothing imported yet
+        [sys.executable, "-c", WARM, arguments], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-3:] == ["completed", "False", "False"]
+    same_dataset(tmp_path / "cold", tmp_path / "warm")
