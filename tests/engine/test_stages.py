@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import workbench
+from workbench.engine import assemble
 from workbench.examples import example_manifest, example_paths
 from workbench.graph import REGIONS
 from workbench.output.graphs import list_items
@@ -108,6 +109,38 @@ def test_warm_rerun_hits_the_cache_in_every_stage(full_runs, same_dataset):
     same_dataset(*full_runs)
     a, b = (workbench.open_run(r).regions for r in full_runs)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_assemble_with_a_memo_too_small_for_one_sequence_writes_the_same_dataset(
+    full_runs, tmp_path, monkeypatch, same_dataset
+):
+    # the memo keeps only the latest sequence: the rest are read again for every chain
+    monkeypatch.setattr(assemble, "MEMO_BYTES", 1)
+    cache = str(full_runs[0].parent / "cache")
+    workbench.run(
+        example_paths(),
+        tmp_path / "lean",
+        manifest=str(example_manifest()),
+        cache_dir=cache,
+        **FULL,
+    )
+    same_dataset(full_runs[0], tmp_path / "lean")
+    a, b = (workbench.open_run(r).regions for r in (full_runs[0], tmp_path / "lean"))
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_the_memo_keeps_recent_arrays_within_its_budget():
+    memo = assemble._RecentArrays(budget=3 * 8)
+    made = []
+
+    def make(key):
+        made.append(key)
+        return np.zeros(1, dtype=np.float64)
+
+    for key in ("light", "h1", "light", "h2", "light", "h3", "h4", "light"):
+        memo.get(key, lambda k=key: make(k))
+    assert made == ["light", "h1", "h2", "h3", "h4"]  # the shared chain is read once
+    assert memo._held <= memo.budget
 
 
 @pytest.mark.parametrize("case", ["1VFB", "5KOV", "4Y7M", "3HMX"])

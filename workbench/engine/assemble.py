@@ -3,11 +3,11 @@ per-sequence table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
-import h5py
 import numpy as np
 import pyarrow.parquet as pq
 
@@ -15,7 +15,7 @@ from workbench.annotate import SequenceNumbering, regions_for_sequence
 from workbench.embed import reduce_for_graph
 from workbench.engine.prep_stage import SequenceIndex
 from workbench.graph import REGIONS
-from workbench.output.embeddings import read_embedding
+from workbench.output.embeddings import EmbeddingReader
 from workbench.output.graphs import GraphWriter, read_residues
 from workbench.output.tables import REGIONS_SCHEMA, TableWriter
 from workbench.record.layout import RunLayout
@@ -23,6 +23,33 @@ from workbench.record.layout import RunLayout
 __all__ = ["Assembler", "sequence_rows"]
 
 _REGION_CODE = {name: code for code, name in enumerate(REGIONS)}
+MEMO_BYTES = 256 * 2**20  # per memo: sequences shared by many items stay, unique ones pass
+
+T = TypeVar("T", np.ndarray, tuple[np.ndarray, ...])
+
+
+class _RecentArrays:
+    """The most recently used arrays per sequence, up to a byte budget: a light chain or an
+    antigen shared by every design stays, while a campaign of unique designs does not grow the
+    parent's memory with the run."""
+
+    def __init__(self, budget: int | None = None) -> None:
+        self.budget = MEMO_BYTES if budget is None else budget
+        self._held = 0
+        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+
+    def get(self, key: str, make: Callable[[], T]) -> T:
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key][0]
+        value = make()
+        size = sum(a.nbytes for a in value) if isinstance(value, tuple) else value.nbytes
+        self._items[key] = (value, size)
+        self._held += size
+        while self._held > self.budget and len(self._items) > 1:
+            _, (_, dropped) = self._items.popitem(last=False)
+            self._held -= dropped
+        return value
 
 
 class _Chain(NamedTuple):
@@ -67,41 +94,34 @@ class Assembler:
         self.numbering = numbering
         self.embeddings = embeddings
         self.graph_embedding = graph_embedding
-        self._regions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._vectors: dict[str, np.ndarray] = {}
+        self._regions = _RecentArrays()
+        self._vectors = _RecentArrays()
+        self._reader: EmbeddingReader | None = None
 
     def _chain_regions(
         self, seq_hash: str, role: str, length: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(region, scheme position) per residue of one chain sequence, memoised per sequence."""
+        """(region, scheme position) per residue of one chain sequence."""
         if role == "antigen":
             return np.full(length, "antigen", dtype="<U8"), np.full(length, "", dtype="<U8")
-        if seq_hash not in self._regions:
-            record = self.numbering.get(seq_hash)
-            if record is None:
-                regions = np.full(length, "unknown", dtype="<U8")
-                positions = np.full(length, "", dtype="<U8")
-            else:
-                regions = regions_for_sequence(record)
-                positions = np.asarray(record.positions(), dtype="<U8")
-            self._regions[seq_hash] = (regions, positions)
-        return self._regions[seq_hash]
+        return self._regions.get(seq_hash, lambda: self._numbered(seq_hash, length))
+
+    def _numbered(self, seq_hash: str, length: int) -> tuple[np.ndarray, np.ndarray]:
+        record = self.numbering.get(seq_hash)
+        if record is None:
+            return np.full(length, "unknown", dtype="<U8"), np.full(length, "", dtype="<U8")
+        return regions_for_sequence(record), np.asarray(record.positions(), dtype="<U8")
 
     def _vector(self, seq_hash: str, length: int) -> np.ndarray:
         """A sequence's graph embedding; NaN when the sequence could not be embedded."""
-        if seq_hash not in self._vectors:
-            try:
-                per_residue = read_embedding(self.embeddings, seq_hash)
-            except KeyError:
-                per_residue = np.full((length, self._width()), np.nan, dtype=np.float32)
-            self._vectors[seq_hash] = reduce_for_graph(per_residue, self.graph_embedding)
-        return self._vectors[seq_hash]
+        return self._vectors.get(seq_hash, lambda: self._reduced(seq_hash, length))
 
-    def _width(self) -> int:
-        """Feature width of the file's embeddings (for the NaN rows of a failed sequence)."""
-        with h5py.File(self.embeddings, "r") as handle:
-            group = handle["per_residue"]
-            return group[next(iter(group))].shape[1] if len(group) else 1
+    def _reduced(self, seq_hash: str, length: int) -> np.ndarray:
+        try:
+            per_residue = self._reader.per_residue(seq_hash)
+        except KeyError:
+            per_residue = np.full((length, self._reader.width), np.nan, dtype=np.float32)
+        return reduce_for_graph(per_residue, self.graph_embedding)
 
     def run(self) -> int:
         """Assemble every item; returns how many items were assembled."""
@@ -110,14 +130,20 @@ class Assembler:
         )
         count = 0
         graphs = self.graphs.open()
-        for item_id, rows in _items(self.layout.chains):
-            residues = read_residues(graphs.file, item_id)
-            nodes = graphs.file[item_id]["nodes/residue"][()]
-            if regions_out is not None:
-                self._regions_of(item_id, rows, residues, nodes, graphs, regions_out)
-            if self.embeddings is not None:
-                self._embedding_of(item_id, rows, len(residues), nodes, graphs)
-            count += 1
+        if self.embeddings is not None:
+            self._reader = EmbeddingReader(self.embeddings)
+        try:
+            for item_id, rows in _items(self.layout.chains):
+                residues = read_residues(graphs.file, item_id)
+                nodes = graphs.file[item_id]["nodes/residue"][()]
+                if regions_out is not None:
+                    self._regions_of(item_id, rows, residues, nodes, graphs, regions_out)
+                if self._reader is not None:
+                    self._embedding_of(item_id, rows, len(residues), nodes, graphs)
+                count += 1
+        finally:
+            if self._reader is not None:
+                self._reader.close()
         if regions_out is not None:
             regions_out.close()
         return count

@@ -12,40 +12,41 @@ import numpy as np
 from workbench.cache import Cache
 from workbench.engine.emitter import Emitter
 from workbench.graph.deeprank import set_embedding
-from workbench.output.embeddings import read_embedding
+from workbench.output.embeddings import EmbeddingReader
 from workbench.record.events import BatchDone, ItemWarning
 from workbench.score import resolve_scorer, score_files, write_scores
 
 __all__ = ["fill_esm_scalars", "score_stage"]
 
 
-def _scalars(embeddings: Path, seq_hash: str, memo: dict[str, np.ndarray]) -> np.ndarray:
+def _scalars(embeddings: EmbeddingReader, seq_hash: str, memo: dict[str, np.ndarray]) -> np.ndarray:
     """DeepRank-Ab's ESM scalar per residue: the mean over the representation's dimensions."""
     if seq_hash not in memo:
-        memo[seq_hash] = read_embedding(embeddings, seq_hash).astype(np.float32).mean(axis=1)
+        memo[seq_hash] = embeddings.per_residue(seq_hash).astype(np.float32).mean(axis=1)
     return memo[seq_hash]
 
 
 def fill_esm_scalars(graphs: h5py.File, embeddings: Path, emitter: Emitter) -> int:
     """Set every group's ``embedding`` node feature; groups left at 0 are warned about."""
-    memo: dict[str, np.ndarray] = {}
+    memo: dict[str, np.ndarray] = {}  # one float per residue per unique sequence
     filled = 0
-    for item_id, group in graphs.items():
-        try:
-            per_side = tuple(
-                _scalars(embeddings, h, memo) if h else np.zeros(0, np.float32)
-                for h in group.attrs["esm_hashes"]
-            )
-        except KeyError as exc:
-            emitter.emit(
-                ItemWarning,
-                stage="score",
-                item_id=item_id,
-                message=f"no ESM embedding ({exc.args[0]}); its embedding feature stays 0",
-            )
-            continue
-        set_embedding(group, per_side)
-        filled += 1
+    with EmbeddingReader(embeddings) as reader:
+        for item_id, group in graphs.items():
+            try:
+                per_side = tuple(
+                    _scalars(reader, h, memo) if h else np.zeros(0, np.float32)
+                    for h in group.attrs["esm_hashes"]
+                )
+            except KeyError as exc:
+                emitter.emit(
+                    ItemWarning,
+                    stage="score",
+                    item_id=item_id,
+                    message=f"no ESM embedding ({exc.args[0]}); its embedding feature stays 0",
+                )
+                continue
+            set_embedding(group, per_side)
+            filled += 1
     return filled
 
 

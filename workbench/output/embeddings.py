@@ -26,7 +26,14 @@ import numpy as np
 
 from workbench.fs import PARTIAL_SUFFIX, AtomicFile
 
-__all__ = ["FORMAT", "EmbeddingWriter", "read_embedding", "read_embedding_attrs", "read_mean"]
+__all__ = [
+    "FORMAT",
+    "EmbeddingReader",
+    "EmbeddingWriter",
+    "read_embedding",
+    "read_embedding_attrs",
+    "read_mean",
+]
 
 FORMAT = "workbench-embeddings/1"
 
@@ -92,14 +99,47 @@ class EmbeddingWriter:
             self.abort()
 
 
-def _read(path: str | os.PathLike, group: str, seq_hash: str) -> np.ndarray:
-    with h5py.File(path, "r") as handle:
-        if handle.attrs.get("format") != FORMAT:
+class EmbeddingReader:
+    """embeddings.h5 opened once for many lookups (a stage reading every sequence would
+    otherwise open and check the file per sequence)."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._handle = h5py.File(self.path, "r")
+        if self._handle.attrs.get("format") != FORMAT:
+            self._handle.close()
             raise ValueError(f"{path} is not a workbench embeddings file (no {FORMAT!r} format)")
+
+    def _get(self, group: str, seq_hash: str) -> np.ndarray:
         try:
-            return handle[group][seq_hash][()]
+            return self._handle[group][seq_hash][()]
         except KeyError:
-            raise KeyError(f"{path} holds no embedding for sequence hash {seq_hash!r}") from None
+            raise KeyError(
+                f"{self.path} holds no embedding for sequence hash {seq_hash!r}"
+            ) from None
+
+    def per_residue(self, seq_hash: str) -> np.ndarray:
+        """ndarray, dtype=float16, shape (L, F)."""
+        return self._get("per_residue", seq_hash)
+
+    def mean(self, seq_hash: str) -> np.ndarray:
+        """ndarray, dtype=float32, shape (F,)."""
+        return self._get("mean", seq_hash)
+
+    @property
+    def width(self) -> int:
+        """F, the feature width (1 for a file without embeddings)."""
+        group = self._handle["per_residue"]
+        return group[next(iter(group))].shape[1] if len(group) else 1
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> EmbeddingReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def read_embedding(path: str | os.PathLike, seq_hash: str) -> np.ndarray:
@@ -109,7 +149,8 @@ def read_embedding(path: str | os.PathLike, seq_hash: str) -> np.ndarray:
     -------
     ndarray, dtype=float16, shape (L, F)
     """
-    return _read(path, "per_residue", seq_hash)
+    with EmbeddingReader(path) as reader:
+        return reader.per_residue(seq_hash)
 
 
 def read_mean(path: str | os.PathLike, seq_hash: str) -> np.ndarray:
@@ -119,7 +160,8 @@ def read_mean(path: str | os.PathLike, seq_hash: str) -> np.ndarray:
     -------
     ndarray, dtype=float32, shape (F,)
     """
-    return _read(path, "mean", seq_hash)
+    with EmbeddingReader(path) as reader:
+        return reader.mean(seq_hash)
 
 
 def read_embedding_attrs(path: str | os.PathLike) -> dict[str, object]:
