@@ -11,18 +11,31 @@ Layout of group ``/<item_id>`` (attributes: ``kind``, ``source``, ``n_nodes``, `
 - ``node_data/<f>``, ``edge_data/<f>``, ``internal_edge_data/<f>``: 2-D arrays, each with a
   ``columns`` attribute naming its columns (for integer codes such as ``region``: the vocabulary).
 
-Atomicity: an item is written under a hidden temporary name (``.tmp-<item_id>``) and then renamed,
-so a reader never trusts a half-written group; temporary groups are ignored and replaced. A group
-copied from a :func:`graph_image` carries the prep cache key it was made under (attribute
-``key``), so a rerun into the same run directory keeps the groups that are already right.
-Files: a run writes one fresh file (``GraphWriter(path, fresh=True)``) beside the old one through
-prep and assemble, carries over the old file's groups that are still right (``keep``)
-and renames it over ``graphs.h5`` at its clean end. So the file never grows on reruns (HDF5
-frees no space of deleted groups), a killed run leaves the previous file whole, a reader holding
-the old file keeps reading it (its inode), and a reader opening ``graphs.h5`` by name during a
-run finds the previous complete file, never a half-written or locked one. Amending in place
-(``GraphWriter(path)``) goes through a copy renamed over the file when another process holds it
-open (HDF5's file lock); an unreadable file is an error. Nothing deletes a file a reader holds.
+A run's graphs are sharded (``workbench.output.shards``): the process that prepared a chunk of
+items (a loky worker, a Dask worker, or the parent when it runs prep itself; cache hits too)
+writes the chunk's groups into one shard ``graphs/part-NNNNN.h5`` beside graphs.h5, under a
+temporary name renamed when complete; its ``key`` attribute is the prep cache key. graphs.h5 is
+then an index written by the run's parent: one HDF5 external link per item
+(``/<item_id>`` → ``graphs/part-NNNNN.h5:/<item_id>``, relative, so HDF5 resolves it against the
+index's own folder whatever the reader's working directory), plus the attribute ``shards`` naming
+the shards it links. Every reader opens graphs.h5 and follows the links without knowing of shards;
+the parent never copies a graph's bytes. Assemble writes its node features into the shards, one
+shard at a time, before the index is committed. deeprank_ab.h5 is sharded the same way
+(``deeprank_ab/part-NNNNN.h5``, the same shard numbers).
+
+Reruns: each run writes new shards with new numbers (past every shard in the folder) and a fresh
+index renamed over the old one at its clean end; it then removes the shards referenced by neither
+the new index nor the one it replaced, and any half-written shard. So a reader holding the old
+index (or one of its shards) keeps valid data through the rerun and until the next one, a killed
+run leaves the previous index and its shards whole, and the folder holds at most two runs' shards:
+it does not grow over reruns.
+
+Atomicity within a file: an item is written under a hidden temporary name (``.tmp-<item_id>``)
+and then renamed, so a reader never trusts a half-written group; temporary groups are ignored and
+replaced. ``GraphWriter(path, fresh=True)`` writes a new file renamed over ``path`` on a clean
+close (how a shard is written); amending in place (``GraphWriter(path)``) goes through a copy
+renamed over the file when another process holds it open (HDF5's file lock); an unreadable file
+is an error. Nothing deletes a file a reader holds.
 """
 
 from __future__ import annotations

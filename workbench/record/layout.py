@@ -97,6 +97,16 @@ class RunLayout:
         return self.path("graphs")
 
     @property
+    def graph_shards(self) -> Path:
+        """Folder of graphs.h5's shards (see workbench.output.graphs)."""
+        return self.root / "graphs"
+
+    @property
+    def deeprank_shards(self) -> Path:
+        """Folder of deeprank_ab.h5's shards."""
+        return self.root / "deeprank_ab"
+
+    @property
     def embeddings(self) -> Path:
         return self.path("embeddings")
 
