@@ -340,13 +340,14 @@ def test_cli_summary_merged_pdbs_and_cache_commands(complexes_dir, tmp_path):
     assert "removed 1 entries" in cleared.stdout  # the empty file never reached the cache
 
 
-def test_rerun_into_the_same_folder_keeps_groups_that_are_still_right(
+def test_workers_write_the_shards_and_reruns_into_the_same_folder_replace_them(
     complexes_dir, tmp_path, cache_dir, same_dataset, monkeypatch
 ):
     from workbench.output.graphs import GraphWriter, list_items
 
     files, options = cached_prep(complexes_dir, cache_dir)
-    workbench.run(files, tmp_path / "run", **options)
+    options = {**options, "workers": 2, "chunk_size": 1}  # three chunks: the pool is used
+    workbench.run(files, tmp_path / "fresh", **options)
     copies = []
     original = GraphWriter.write_image
     monkeypatch.setattr(
@@ -354,16 +355,22 @@ def test_rerun_into_the_same_folder_keeps_groups_that_are_still_right(
         "write_image",
         lambda self, *a, **k: (copies.append(a[0]), original(self, *a, **k)),
     )
-    workbench.run(files, tmp_path / "run", **options)
-    assert copies == []  # every group was already there under the same cache key
-    workbench.run(files, tmp_path / "fresh", **options)
-    same_dataset(tmp_path / "run", tmp_path / "fresh")
+    run_dir = tmp_path / "run"
+    for _ in range(2):  # cold, then all cache hits: their workers write their shards too
+        workbench.run(files, run_dir, **options)
+        same_dataset(run_dir, tmp_path / "fresh")
+    assert copies == []  # the parent copied no graph bytes: the workers wrote every shard
+    shards = sorted(p.name for p in (run_dir / "graphs").iterdir())
+    assert shards == [f"part-{n:05d}.h5" for n in range(6)]  # this run's and the replaced one's
 
-    workbench.run(files[:2], tmp_path / "run", **options)
-    assert len(list_items(tmp_path / "run" / "graphs.h5")) == 2  # the dropped input's group goes
-    (tmp_path / "run" / "graphs.h5").write_bytes(b"left half-written by a killed run")
-    workbench.run(files, tmp_path / "run", **options)
-    same_dataset(tmp_path / "run", tmp_path / "fresh")
+    workbench.run(files[:2], run_dir, **options)
+    assert len(list_items(run_dir / "graphs.h5")) == 2  # the dropped input's item goes
+    assert len(list((run_dir / "graphs").iterdir())) == 5  # the first run's shards collected
+    (run_dir / "graphs.h5").write_bytes(b"left half-written by a killed run")
+    workbench.run(files, run_dir, **options)
+    same_dataset(run_dir, tmp_path / "fresh")
+    shards = sorted(p.name for p in (run_dir / "graphs").iterdir())
+    assert shards == [f"part-{n:05d}.h5" for n in (8, 9, 10)]  # an unreadable index keeps none
 
 
 class _FinishedChunks(SchedulerPlugin):

@@ -130,25 +130,15 @@ def _held(exc: OSError) -> bool:
     )
 
 
-def _open_previous(path: Path) -> h5py.File | None:
-    """The earlier file read-only, for groups to carry over; None when absent or unreadable
-    (a file left by a killed run is simply not reused)."""
-    try:
-        return h5py.File(path, "r")
-    except OSError:
-        return None
-
-
 class GraphWriter:
-    """Writes graphs.h5; use as a context manager. ``fresh``: a new file replacing the old one
-    on a clean close (groups still right are carried over by :meth:`keep`); otherwise the file
-    is amended, through a copy when another process holds it open."""
+    """Writes a graph file (a shard); use as a context manager. ``fresh``: a new file replacing
+    the old one on a clean close; otherwise the file is amended, through a copy when another
+    process holds it open."""
 
     def __init__(self, path: str | Path, *, fresh: bool = False) -> None:
         self.path = Path(path)
         self.fresh = fresh
         self._file: h5py.File | None = None
-        self._previous: h5py.File | None = None
         self._temp: AtomicFile | None = None
 
     def open(self) -> GraphWriter:
@@ -156,7 +146,6 @@ class GraphWriter:
         if self._file is not None:
             return self
         if self.fresh:
-            self._previous = _open_previous(self.path)
             self._temp = AtomicFile(self.path, suffix=PARTIAL_SUFFIX)
             self._file = h5py.File(self._temp.path, "w")
             return self
@@ -182,14 +171,11 @@ class GraphWriter:
         self.close(commit=exc_type is None)
 
     def close(self, commit: bool = True) -> None:
-        """Close the file; a fresh or copied file replaces graphs.h5 (``commit``) or is dropped."""
+        """Close the file; a fresh or copied file replaces the old one (``commit``) or goes."""
         if self._file is None:
             return
         self._file.close()
         self._file = None
-        if self._previous is not None:
-            self._previous.close()
-            self._previous = None
         if self._temp is not None:
             temp, self._temp = self._temp, None
             if commit:
@@ -214,17 +200,6 @@ class GraphWriter:
             f.copy(source[_IMAGE_GROUP], tmp)
         f[tmp].attrs["key"] = key
         self._publish(tmp, item_id)
-
-    def keep(self, item_id: str, key: str) -> bool:
-        """Keep the item's group when it was written under cache key ``key`` (copied over from
-        the previous file when fresh); whether it was kept."""
-        source = self._previous if self.fresh else self.file
-        group = None if source is None else source.get(item_id)
-        if group is None or key == "" or group.attrs.get("key") != key:
-            return False
-        if self.fresh:
-            self.file.copy(group, item_id)
-        return True
 
     def _publish(self, tmp: str, item_id: str) -> None:
         f = self.file
@@ -263,7 +238,7 @@ class GraphWriter:
         order = [str(n) for n in group.attrs["node_features"]]
         if name not in order:
             group.attrs["node_features"] = _strings(np.array([*order, name], dtype=str))
-        group.attrs["key"] = ""  # no longer the group its cache key made: never reused as is
+        group.attrs["key"] = ""  # no longer the group its cache key made
 
 
 def _default_columns(name: str, width: int, old: h5py.Dataset | None) -> tuple[str, ...]:
