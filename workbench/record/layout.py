@@ -149,9 +149,14 @@ class RunLayout:
         return self.run_json.exists() or self.events.exists()
 
     def file_sizes(self) -> dict[str, int]:
-        """Size in bytes of each of the run's files present, by file name."""
-        return {
+        """Size in bytes of each of the run's files present, by file name; a shard folder's
+        files together under the folder's name (``graphs/``)."""
+        sizes = {
             name: (self.root / name).stat().st_size
             for name in FILES.values()
             if (self.root / name).is_file()
         }
+        for folder in (self.graph_shards, self.deeprank_shards):
+            if folder.is_dir():
+                sizes[f"{folder.name}/"] = sum(p.stat().st_size for p in folder.iterdir())
+        return sizes
