@@ -11,6 +11,7 @@ import time
 import warnings
 from pathlib import Path
 
+import h5py
 import pandas as pd
 import pytest
 from distributed.diagnostics.plugin import SchedulerPlugin
@@ -195,6 +196,7 @@ def test_killed_run_resumes_from_the_cache(complexes_dir, tmp_path, cache_dir, s
     assert fold.attempts[0].status is None and fold.attempts[0].stage == "prep"
     report = write_report(run_dir, tmp_path / "report.html").read_text()
     assert f"resumed (attempt 2): attempt 1 ({starts[0]}) was interrupted in prep" in report
+    _only_linked_whole_shards(run_dir)
     fresh = tmp_path / "fresh"
     workbench.run(
         [complexes_dir],
@@ -385,6 +387,16 @@ class _FinishedChunks(SchedulerPlugin):
 
 
 @pytest.mark.timeout(300)
+def _only_linked_whole_shards(run_dir: Path) -> None:
+    """The shard folder holds exactly the shards graphs.h5 links to, each a readable file."""
+    with h5py.File(run_dir / "graphs.h5", "r") as index:
+        linked = {Path(index.get(name, getlink=True).filename).name for name in index}
+    assert sorted(p.name for p in (run_dir / "graphs").iterdir()) == sorted(linked)
+    for name in linked:
+        with h5py.File(run_dir / "graphs" / name, "r") as shard:
+            assert len(shard) > 0
+
+
 def test_prep_on_a_dask_cluster_writes_the_same_dataset_as_joblib(
     complexes_dir, tmp_path, same_dataset
 ):
@@ -482,3 +494,4 @@ def test_a_dask_worker_killed_mid_prep_loses_no_item(complexes_dir, tmp_path, sa
     structures = workbench.open_run(tmp_path / "dask").structures
     assert structures["item_id"].is_unique and len(structures) == 14
     same_dataset(tmp_path / "joblib", tmp_path / "dask")
+    _only_linked_whole_shards(tmp_path / "dask")  # the killed worker's half shard is gone

@@ -108,7 +108,9 @@ class ShardedGraphs:
 
     def add(self, item_id: str, shard: str) -> None:
         """Link ``item_id`` to its group in ``shard`` (a name from :meth:`next_shard`)."""
-        self.file[item_id] = h5py.ExternalLink(f"{self.folder.name}/{shard}", f"/{item_id}")
+        name, target = item_id.encode(), f"{self.folder.name}/{shard}".encode()
+        # h5py's low-level call: a third of the cost of assigning an h5py.ExternalLink
+        self.file.id.links.create_external(name, target, b"/" + name)
         self._shards.add(shard)
 
     def shard_of(self, item_id: str) -> Path:
