@@ -72,6 +72,7 @@ def test_readers_follow_the_index_into_the_shards_from_any_directory(tmp_path, i
         assert len(read_residues(f, "2I25-0")) > 0
         assert f["1VFB-0"].file.filename == str(run_dir / "graphs" / shard_name(1))
         assert f["2I25-0"].attrs["key"] == "key-2I25-0"
+        assert list(f.attrs["shard_range"]) == [0, 1]  # two numbers however many shards
     with pytest.raises(KeyError, match="no item"):
         read_graph(graphs, "missing")
 
@@ -79,18 +80,23 @@ def test_readers_follow_the_index_into_the_shards_from_any_directory(tmp_path, i
 def test_assemble_style_amends_reach_readers_through_the_index(tmp_path, images):
     run_dir = tmp_path / "run"
     dataset = ShardedGraphs(run_dir / "graphs.h5", run_dir / "graphs").open()
-    shard = dataset.next_shard()
-    write_shard(dataset.folder / shard, [("a", images["2I25"][0], "k")])
-    dataset.add("a", shard)
-    assert dataset.shard_of("a") == run_dir / "graphs" / shard
-    assert list(dataset.shard_paths()) == [run_dir / "graphs" / shard]
-    with pytest.raises(KeyError, match="no item 'b'"):
-        dataset.shard_of("b")
+    shards = [dataset.next_shard() for _ in range(3)]
+    for item_id, shard in (("a", shards[0]), ("b", shards[2])):  # shards[1]: all items failed
+        write_shard(dataset.folder / shard, [(item_id, images["2I25"][0], "k")])
+        dataset.add(item_id, shard)
+    assert dataset.shard_of("a") == run_dir / "graphs" / shards[0]
+    assert list(dataset.shard_paths()) == [run_dir / "graphs" / shards[n] for n in (0, 2)]
+    with pytest.raises(KeyError, match="no item 'c'"):
+        dataset.shard_of("c")
     k = images["2I25"][1].n_nodes
-    with GraphWriter(dataset.shard_of("a")) as writer:
-        writer.set_node_feature("a", "embedding", np.ones((k, 3), dtype=np.float32))
+    for shard in dataset.shard_paths():
+        with GraphWriter(shard) as writer:
+            for item_id in writer.file:
+                writer.set_node_feature(item_id, "embedding", np.ones((k, 3), dtype=np.float32))
     dataset.close()
-    assert read_graph(run_dir / "graphs.h5", "a").node_data["embedding"].shape == (k, 3)
+    for item_id in ("a", "b"):
+        embedding = read_graph(run_dir / "graphs.h5", item_id).node_data["embedding"]
+        assert embedding.shape == (k, 3)
 
 
 def test_reruns_write_new_shards_keep_the_replaced_ones_one_run_and_never_grow(tmp_path, images):
@@ -146,3 +152,7 @@ def test_shards_must_lie_beside_their_index(tmp_path):
         ShardedGraphs(tmp_path / "graphs.h5", tmp_path / "elsewhere" / "graphs")
     with pytest.raises(RuntimeError, match="outside its with-block"):
         ShardedGraphs(tmp_path / "graphs.h5", tmp_path / "graphs").next_shard()
+    dataset = ShardedGraphs(tmp_path / "graphs.h5", tmp_path / "graphs").open()
+    with pytest.raises(ValueError, match="not a shard name"):
+        dataset.add("a", "elsewhere.h5")
+    dataset.close()

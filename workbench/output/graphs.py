@@ -17,11 +17,11 @@ writes the chunk's groups into one shard ``graphs/part-NNNNN.h5`` beside graphs.
 temporary name renamed when complete; its ``key`` attribute is the prep cache key. graphs.h5 is
 then an index written by the run's parent: one HDF5 external link per item
 (``/<item_id>`` → ``graphs/part-NNNNN.h5:/<item_id>``, relative, so HDF5 resolves it against the
-index's own folder whatever the reader's working directory), plus the attribute ``shards`` naming
-the shards it links. Every reader opens graphs.h5 and follows the links without knowing of shards;
-the parent never copies a graph's bytes. Assemble writes its node features into the shards, one
-shard at a time, before the index is committed. deeprank_ab.h5 is sharded the same way
-(``deeprank_ab/part-NNNNN.h5``, the same shard numbers).
+index's own folder whatever the reader's working directory), plus the attribute ``shard_range``
+(first, last; a run numbers its shards consecutively). Every reader opens graphs.h5 and follows
+the links without knowing of shards; the parent never copies a graph's bytes. Assemble writes its
+node features into the shards, one shard at a time, before the index is committed.
+deeprank_ab.h5 is sharded the same way (``deeprank_ab/part-NNNNN.h5``, the same shard numbers).
 
 Reruns: each run writes new shards with new numbers (past every shard in the folder) and a fresh
 index renamed over the old one at its clean end; it then removes the shards referenced by neither

@@ -21,8 +21,9 @@ from workbench.output.graphs import GraphWriter
 __all__ = ["ShardedGraphs", "shard_name", "write_shard"]
 
 _SHARD = re.compile(r"part-(\d+)\.h5")
-_SHARDS_ATTR = "shards"  # the index's shard names, so a later run knows what it referenced
-_STR = h5py.string_dtype("utf-8")
+# the first and last shard numbers the index links to (a run's shards are numbered
+# consecutively), so a later run knows what it referenced; two numbers at any scale
+_RANGE_ATTR = "shard_range"
 
 
 def shard_name(number: int) -> str:
@@ -38,13 +39,19 @@ def write_shard(path: str | Path, images: Iterable[tuple[str, bytes, str]]) -> N
             writer.write_image(item_id, image, key)
 
 
-def _referenced(index: Path) -> set[str]:
-    """Shard names the existing index links to; none when absent, unreadable or unsharded."""
+def _number(name: str) -> int | None:
+    match = _SHARD.fullmatch(name)
+    return None if match is None else int(match.group(1))
+
+
+def _referenced(index: Path) -> range:
+    """Shard numbers the existing index links to; none when absent, unreadable or unsharded."""
     try:
         with h5py.File(index, "r") as f:
-            return {str(name) for name in f.attrs.get(_SHARDS_ATTR, ())}
+            first, last = f.attrs.get(_RANGE_ATTR, (0, -1))
     except OSError:
-        return set()
+        return range(0)
+    return range(int(first), int(last) + 1)
 
 
 class ShardedGraphs:
@@ -63,7 +70,9 @@ class ShardedGraphs:
         self._file: h5py.File | None = None
         self._temp: AtomicFile | None = None
         self._next = 0
-        self._shards: set[str] = set()
+        self._first: int | None = None  # the shard numbers linked so far
+        self._last = -1
+        self._numbered = ("", 0)  # the last shard name seen and its number
 
     def open(self) -> ShardedGraphs:
         """Start a fresh index (idempotent); shard numbers continue past every existing shard,
@@ -71,7 +80,7 @@ class ShardedGraphs:
         if self._file is not None:
             return self
         self.folder.mkdir(parents=True, exist_ok=True)
-        numbers = [int(m.group(1)) for m in map(_SHARD.fullmatch, self._names()) if m]
+        numbers = [n for n in map(_number, self._names()) if n is not None]
         self._next = max(numbers, default=-1) + 1
         self._temp = AtomicFile(self.index, suffix=PARTIAL_SUFFIX)
         self._file = h5py.File(self._temp.path, "w")
@@ -111,7 +120,14 @@ class ShardedGraphs:
         name, target = item_id.encode(), f"{self.folder.name}/{shard}".encode()
         # h5py's low-level call: a third of the cost of assigning an h5py.ExternalLink
         self.file.id.links.create_external(name, target, b"/" + name)
-        self._shards.add(shard)
+        if shard != self._numbered[0]:
+            number = _number(shard)
+            if number is None:
+                raise ValueError(f"{self.index}: {shard!r} is not a shard name")
+            self._numbered = (shard, number)
+        number = self._numbered[1]
+        self._first = number if self._first is None else min(self._first, number)
+        self._last = max(self._last, number)
 
     def shard_of(self, item_id: str) -> Path:
         """The shard file holding ``item_id``'s group; KeyError when it is not linked."""
@@ -120,25 +136,35 @@ class ShardedGraphs:
             raise KeyError(f"{self.index}: no item {item_id!r}")
         return self.index.parent / link.filename
 
+    def _linked(self) -> range:
+        return range(0) if self._first is None else range(self._first, self._last + 1)
+
     def shard_paths(self) -> Iterator[Path]:
-        """Every shard the index links to, in name order."""
-        for name in sorted(self._shards):
-            yield self.folder / name
+        """Every shard the index links to, in number order."""
+        for number in self._linked():
+            path = self.folder / shard_name(number)
+            if path.is_file():  # a chunk whose items all failed wrote none
+                yield path
 
     def close(self, commit: bool = True) -> None:
         """Close the index; on ``commit`` rename it over the old one and remove the shards
         linked by neither (the replaced index's stay one run, for readers still holding it)."""
         if self._file is None:
             return
-        self._file.attrs[_SHARDS_ATTR] = np.array(sorted(self._shards), dtype=object).astype(_STR)
+        linked = self._linked()
+        if linked:
+            self._file.attrs[_RANGE_ATTR] = np.array([linked[0], linked[-1]], dtype=np.int64)
         self._file.close()
         self._file = None
         temp, self._temp = self._temp, None
         if not commit:
             temp.discard()
             return
-        keep = self._shards | _referenced(self.index)
+        previous = _referenced(self.index)
         temp.commit()
         for name in self._names():
-            if name not in keep and (_SHARD.fullmatch(name) or name.endswith(PARTIAL_SUFFIX)):
+            number = _number(name)
+            if number is None and not name.endswith(PARTIAL_SUFFIX):
+                continue  # not ours
+            if number is None or (number not in linked and number not in previous):
                 (self.folder / name).unlink(missing_ok=True)
