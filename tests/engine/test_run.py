@@ -345,6 +345,7 @@ def test_cli_summary_merged_pdbs_and_cache_commands(complexes_dir, tmp_path):
 def test_workers_write_the_shards_and_reruns_into_the_same_folder_replace_them(
     complexes_dir, tmp_path, cache_dir, same_dataset, monkeypatch
 ):
+    from workbench.engine import prep_stage
     from workbench.output.graphs import GraphWriter, list_items
 
     files, options = cached_prep(complexes_dir, cache_dir)
@@ -358,9 +359,13 @@ def test_workers_write_the_shards_and_reruns_into_the_same_folder_replace_them(
         lambda self, *a, **k: (copies.append(a[0]), original(self, *a, **k)),
     )
     run_dir = tmp_path / "run"
-    for _ in range(2):  # cold, then all cache hits: their workers write their shards too
-        workbench.run(files, run_dir, **options)
-        same_dataset(run_dir, tmp_path / "fresh")
+    workbench.run(files, run_dir, **options)  # all cache hits: written here, no pool started
+    assert sorted(copies) == sorted(list_items(run_dir / "graphs.h5"))
+    same_dataset(run_dir, tmp_path / "fresh")
+    copies.clear()
+    monkeypatch.setattr(prep_stage, "INLINE_HITS", 0)  # as at scale, past the inline budget
+    workbench.run(files, run_dir, **options)
+    same_dataset(run_dir, tmp_path / "fresh")
     assert copies == []  # the parent copied no graph bytes: the workers wrote every shard
     shards = sorted(p.name for p in (run_dir / "graphs").iterdir())
     assert shards == [f"part-{n:05d}.h5" for n in range(6)]  # this run's and the replaced one's
@@ -375,6 +380,16 @@ def test_workers_write_the_shards_and_reruns_into_the_same_folder_replace_them(
     assert shards == [f"part-{n:05d}.h5" for n in (8, 9, 10)]  # an unreadable index keeps none
 
 
+def _only_linked_whole_shards(run_dir: Path) -> None:
+    """The shard folder holds exactly the shards graphs.h5 links to, each a readable file."""
+    with h5py.File(run_dir / "graphs.h5", "r") as index:
+        linked = {Path(index.get(name, getlink=True).filename).name for name in index}
+    assert sorted(p.name for p in (run_dir / "graphs").iterdir()) == sorted(linked)
+    for name in linked:
+        with h5py.File(run_dir / "graphs" / name, "r") as shard:
+            assert len(shard) > 0
+
+
 class _FinishedChunks(SchedulerPlugin):
     """Records the worker of every prep chunk the scheduler saw finish."""
 
@@ -387,16 +402,6 @@ class _FinishedChunks(SchedulerPlugin):
 
 
 @pytest.mark.timeout(300)
-def _only_linked_whole_shards(run_dir: Path) -> None:
-    """The shard folder holds exactly the shards graphs.h5 links to, each a readable file."""
-    with h5py.File(run_dir / "graphs.h5", "r") as index:
-        linked = {Path(index.get(name, getlink=True).filename).name for name in index}
-    assert sorted(p.name for p in (run_dir / "graphs").iterdir()) == sorted(linked)
-    for name in linked:
-        with h5py.File(run_dir / "graphs" / name, "r") as shard:
-            assert len(shard) > 0
-
-
 def test_prep_on_a_dask_cluster_writes_the_same_dataset_as_joblib(
     complexes_dir, tmp_path, same_dataset
 ):

@@ -51,6 +51,7 @@ __all__ = [
     "PrepChunk",
     "PrepResult",
     "PrepTask",
+    "finish_chunk",
     "prep_chunk",
 ]
 
@@ -316,11 +317,15 @@ class ChunkDone:
 def prep_chunk(task: PrepTask, chunk: PrepChunk) -> ChunkDone:
     """Prep a chunk (several items, to amortise dispatch) and write its graphs into its shard,
     in the process that made them, so the parent never copies graph bytes."""
-    results = [
-        (item_id, task.lookup(item, spec) or task.compute(item, spec))
-        for item_id, item, spec in chunk.items
-    ]
-    done = [(item_id, r) for item_id, r in results if r.status == "done"]
+    results = [task.lookup(item, spec) or task.compute(item, spec) for _, item, spec in chunk.items]
+    return finish_chunk(task, chunk, results)
+
+
+def finish_chunk(task: PrepTask, chunk: PrepChunk, results: list[PrepResult]) -> ChunkDone:
+    """Write the chunk's graphs (``results``, in item order) into its shard, then the reply:
+    the results without their bytes."""
+    ids = [item_id for item_id, _, _ in chunk.items]
+    done = [(item_id, r) for item_id, r in zip(ids, results, strict=True) if r.status == "done"]
     shard, deeprank = None, []
     if done and task.graph_dir is not None:
         write_shard(
@@ -334,7 +339,7 @@ def prep_chunk(task: PrepTask, chunk: PrepChunk) -> ChunkDone:
             write_shard(Path(task.deeprank_dir) / chunk.shard, deeprank)
     corrupt = sum(c.corrupt for c in task.store().take_counts().values())
     return ChunkDone(
-        tuple(replace(r, item_id=item_id, payload=None) for item_id, r in results),
+        tuple(replace(r, item_id=i, payload=None) for i, r in zip(ids, results, strict=True)),
         shard,
         tuple(item_id for item_id, _, _ in deeprank),
         corrupt,

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 from joblib.externals.loky import get_reusable_executor
 
 from workbench.engine.emitter import Emitter
-from workbench.engine.prep import ChunkDone, PrepChunk, PrepResult, PrepTask, prep_chunk
+from workbench.engine.prep import (
+    ChunkDone,
+    PrepChunk,
+    PrepResult,
+    PrepTask,
+    finish_chunk,
+    prep_chunk,
+)
 from workbench.fs import PARTIAL_SUFFIX, atomic_open, write_text_atomic
 from workbench.output.shards import ShardedGraphs
 from workbench.output.tables import CHAINS_SCHEMA, STRUCTURES_SCHEMA, TableWriter
@@ -36,6 +43,10 @@ if TYPE_CHECKING:
 __all__ = ["PrepStage", "SequenceIndex"]
 
 STAGE = "prep"
+# Cache hits a run may write into shards here, before any chunk went to a pool or cluster: a
+# warm rerun of a few hundred items is done before a fresh pool would have started (~1 s),
+# while at any scale the parent copies the graph bytes of these few items only.
+INLINE_HITS = 256
 
 
 @dataclass(slots=True)
@@ -104,6 +115,7 @@ class PrepStage:
         self.failed = 0
         self._seen: set[str] = set()
         self._source_failures: list[tuple[str, SourceFailure]] = []
+        self._inline_left = INLINE_HITS
 
     def _items(self) -> Iterator[tuple[str, Item, ChainSpec | None]]:
         """Every readable item with its run-unique id (given in input order) and chain spec."""
@@ -165,28 +177,48 @@ class PrepStage:
         """Every chunk through the worker pool, cache hits too (their worker writes their shard).
 
         At most two chunks per worker are in flight, so memory stays bounded however many
-        items stream in; with one local worker, or when every item fits in one chunk,
-        everything runs in this process.
+        items stream in. Here instead: everything with one local worker; until a chunk has
+        gone to the pool, chunks of cache hits (up to INLINE_HITS items) and a last chunk, so
+        a small or warm run starts no pool and connects no cluster.
         """
         pool = _Pool(self.connect, self.workers)
         in_flight: deque = deque()
         waiting: PrepChunk | None = None  # one chunk held back: the last may run here
         for chunk in self._chunks():
             if waiting is not None:
-                if pool.inline:
-                    yield prep_chunk(self.task, waiting)
-                else:
-                    in_flight.append(pool.submit(self.task, waiting))
-                    while len(in_flight) >= 2 * pool.slots:
-                        yield in_flight.popleft().result()
+                yield from self._dispatch(pool, in_flight, waiting, last=False)
             waiting = chunk
         if waiting is not None:
-            if pool.idle:
-                yield prep_chunk(self.task, waiting)
-            else:
-                in_flight.append(pool.submit(self.task, waiting))
+            yield from self._dispatch(pool, in_flight, waiting, last=True)
         while in_flight:
             yield in_flight.popleft().result()
+
+    def _dispatch(
+        self, pool: _Pool, in_flight: deque, chunk: PrepChunk, *, last: bool
+    ) -> Iterator[ChunkDone]:
+        """Run ``chunk`` here or submit it, yielding the results that are due (in order)."""
+        if pool.inline or (pool.idle and last):
+            yield prep_chunk(self.task, chunk)
+            return
+        if pool.idle and (hits := self._hits_here(chunk)) is not None:
+            yield hits
+            return
+        in_flight.append(pool.submit(self.task, chunk))
+        while len(in_flight) >= 2 * pool.slots:
+            yield in_flight.popleft().result()
+
+    def _hits_here(self, chunk: PrepChunk) -> ChunkDone | None:
+        """The chunk done here when every item is a cache hit within the inline budget."""
+        if len(chunk.items) > self._inline_left:
+            return None
+        hits = []
+        for _, item, spec in chunk.items:
+            hit = self.task.lookup(item, spec)
+            if hit is None:
+                return None
+            hits.append(hit)
+        self._inline_left -= len(hits)
+        return finish_chunk(self.task, chunk, hits)
 
     def _record_source_failures(self, structures: TableWriter) -> None:
         while self._source_failures:

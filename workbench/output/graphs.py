@@ -19,7 +19,8 @@ then an index written by the run's parent: one HDF5 external link per item
 (``/<item_id>`` → ``graphs/part-NNNNN.h5:/<item_id>``, relative, so HDF5 resolves it against the
 index's own folder whatever the reader's working directory), plus the attribute ``shard_range``
 (first, last; a run numbers its shards consecutively). Every reader opens graphs.h5 and follows
-the links without knowing of shards; the parent never copies a graph's bytes. Assemble writes its
+the links without knowing of shards; the parent copies no graph's bytes (but for a run's
+first few hundred cache hits, before a pool starts: engine.prep_stage). Assemble writes its
 node features into the shards, one shard at a time, before the index is committed.
 deeprank_ab.h5 is sharded the same way (``deeprank_ab/part-NNNNN.h5``, the same shard numbers).
 
