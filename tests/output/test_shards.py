@@ -155,4 +155,5 @@ def test_shards_must_lie_beside_their_index(tmp_path):
     dataset = ShardedGraphs(tmp_path / "graphs.h5", tmp_path / "graphs").open()
     with pytest.raises(ValueError, match="not a shard name"):
         dataset.add("a", "elsewhere.h5")
+    assert "a" not in dataset.file
     dataset.close()

@@ -117,15 +117,15 @@ class ShardedGraphs:
 
     def add(self, item_id: str, shard: str) -> None:
         """Link ``item_id`` to its group in ``shard`` (a name from :meth:`next_shard`)."""
-        name, target = item_id.encode(), f"{self.folder.name}/{shard}".encode()
-        # h5py's low-level call: a third of the cost of assigning an h5py.ExternalLink
-        self.file.id.links.create_external(name, target, b"/" + name)
         if shard != self._numbered[0]:
             number = _number(shard)
             if number is None:
                 raise ValueError(f"{self.index}: {shard!r} is not a shard name")
             self._numbered = (shard, number)
         number = self._numbered[1]
+        name, target = item_id.encode(), f"{self.folder.name}/{shard}".encode()
+        # h5py's low-level call: a third of the cost of assigning an h5py.ExternalLink
+        self.file.id.links.create_external(name, target, b"/" + name)
         self._first = number if self._first is None else min(self._first, number)
         self._last = max(self._last, number)
 
