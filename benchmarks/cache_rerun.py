@@ -1,8 +1,8 @@
 """Warm-cache rerun vs cold run of the same inputs (foundation issue; figure: ≤ 5 %).
 
-Two reruns are timed against the cold run: the same command again (same run directory: graphs
-already there under the same cache keys are kept), and a run into a new directory (every graph
-copied from the cache).
+Two reruns are timed against the cold run: the same command again (same run directory), and a
+run into a new directory; both take every item from the cache, and the prep workers write its
+graph shards from the cache entries.
 
 Run: python benchmarks/cache_rerun.py [N_DECOYS]
 """

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from decoys import DEEPRANK_CHAINS, DEEPRANK_EXAMPLE, write_decoy_quiver
 
-from workbench.engine.prep import PrepTask, prep_chunk
+from workbench.engine.prep import PrepChunk, PrepTask, prep_chunk
 from workbench.graph import GraphParams
 from workbench.sources import iter_items
 from workbench.structure.records import ChainSpec
@@ -121,7 +121,8 @@ def step_seconds(archive: Path, count: int) -> dict[str, float]:
         write_merged=False,
     )
     spec = ChainSpec(heavy="H", light="L", antigen=("A",))
-    chunk = [(item, spec) for item, _ in zip(iter_items([archive]), range(count), strict=False)]
+    items = zip(iter_items([archive]), range(count), strict=False)
+    chunk = PrepChunk("", tuple((f"{item.ref.item_id}~{n}", item, spec) for item, n in items))
     seconds = {label: 0.0 for label, _, _ in STEPS}
     with contextlib.ExitStack() as patches:
         for label, module, attribute in STEPS:

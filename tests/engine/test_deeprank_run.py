@@ -86,6 +86,8 @@ def test_nodes_carry_the_esm_scalar_of_heavy_and_light_as_one_sequence(scored_ru
     with h5py.File(out / "deeprank_ab.h5", "r") as graphs:
         assert len(graphs) == 2
         for item_id, group in graphs.items():
+            link = graphs.get(item_id, getlink=True)  # an index into the workers' shards
+            assert link.filename.startswith("deeprank_ab/part-"), link.filename
             side = group["node_data/chain"][()]
             where = group.attrs["esm_index"]
             values = group["node_data/embedding"][()].reshape(-1)
@@ -113,6 +115,7 @@ def test_export_is_their_layout_and_workbench_score_reads_it(scored_run, tmp_pat
     assert done.returncode == 0, done.stderr
     with h5py.File(exported, "r") as handle:
         assert sorted(handle) == sorted(pd.read_parquet(out / "structures.parquet")["item_id"])
+        assert all(isinstance(handle.get(n, getlink=True), h5py.HardLink) for n in handle)
         group = handle[next(iter(handle))]
         for name in ("nodes", "edge_index", "internal_edge_index", "clustering/mcl/depth_1"):
             assert name in group

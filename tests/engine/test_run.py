@@ -11,6 +11,7 @@ import time
 import warnings
 from pathlib import Path
 
+import h5py
 import pandas as pd
 import pytest
 from distributed.diagnostics.plugin import SchedulerPlugin
@@ -195,6 +196,7 @@ def test_killed_run_resumes_from_the_cache(complexes_dir, tmp_path, cache_dir, s
     assert fold.attempts[0].status is None and fold.attempts[0].stage == "prep"
     report = write_report(run_dir, tmp_path / "report.html").read_text()
     assert f"resumed (attempt 2): attempt 1 ({starts[0]}) was interrupted in prep" in report
+    _only_linked_whole_shards(run_dir)
     fresh = tmp_path / "fresh"
     workbench.run(
         [complexes_dir],
@@ -340,13 +342,15 @@ def test_cli_summary_merged_pdbs_and_cache_commands(complexes_dir, tmp_path):
     assert "removed 1 entries" in cleared.stdout  # the empty file never reached the cache
 
 
-def test_rerun_into_the_same_folder_keeps_groups_that_are_still_right(
+def test_workers_write_the_shards_and_reruns_into_the_same_folder_replace_them(
     complexes_dir, tmp_path, cache_dir, same_dataset, monkeypatch
 ):
+    from workbench.engine import prep_stage
     from workbench.output.graphs import GraphWriter, list_items
 
     files, options = cached_prep(complexes_dir, cache_dir)
-    workbench.run(files, tmp_path / "run", **options)
+    options = {**options, "workers": 2, "chunk_size": 1}  # three chunks: the pool is used
+    workbench.run(files, tmp_path / "fresh", **options)
     copies = []
     original = GraphWriter.write_image
     monkeypatch.setattr(
@@ -354,16 +358,36 @@ def test_rerun_into_the_same_folder_keeps_groups_that_are_still_right(
         "write_image",
         lambda self, *a, **k: (copies.append(a[0]), original(self, *a, **k)),
     )
-    workbench.run(files, tmp_path / "run", **options)
-    assert copies == []  # every group was already there under the same cache key
-    workbench.run(files, tmp_path / "fresh", **options)
-    same_dataset(tmp_path / "run", tmp_path / "fresh")
+    run_dir = tmp_path / "run"
+    workbench.run(files, run_dir, **options)  # all cache hits: written here, no pool started
+    assert sorted(copies) == sorted(list_items(run_dir / "graphs.h5"))
+    same_dataset(run_dir, tmp_path / "fresh")
+    copies.clear()
+    monkeypatch.setattr(prep_stage, "INLINE_HITS", 0)  # as at scale, past the inline budget
+    workbench.run(files, run_dir, **options)
+    same_dataset(run_dir, tmp_path / "fresh")
+    assert copies == []  # the parent copied no graph bytes: the workers wrote every shard
+    shards = sorted(p.name for p in (run_dir / "graphs").iterdir())
+    assert shards == [f"part-{n:05d}.h5" for n in range(6)]  # this run's and the replaced one's
 
-    workbench.run(files[:2], tmp_path / "run", **options)
-    assert len(list_items(tmp_path / "run" / "graphs.h5")) == 2  # the dropped input's group goes
-    (tmp_path / "run" / "graphs.h5").write_bytes(b"left half-written by a killed run")
-    workbench.run(files, tmp_path / "run", **options)
-    same_dataset(tmp_path / "run", tmp_path / "fresh")
+    workbench.run(files[:2], run_dir, **options)
+    assert len(list_items(run_dir / "graphs.h5")) == 2  # the dropped input's item goes
+    assert len(list((run_dir / "graphs").iterdir())) == 5  # the first run's shards collected
+    (run_dir / "graphs.h5").write_bytes(b"left half-written by a killed run")
+    workbench.run(files, run_dir, **options)
+    same_dataset(run_dir, tmp_path / "fresh")
+    shards = sorted(p.name for p in (run_dir / "graphs").iterdir())
+    assert shards == [f"part-{n:05d}.h5" for n in (8, 9, 10)]  # an unreadable index keeps none
+
+
+def _only_linked_whole_shards(run_dir: Path) -> None:
+    """The shard folder holds exactly the shards graphs.h5 links to, each a readable file."""
+    with h5py.File(run_dir / "graphs.h5", "r") as index:
+        linked = {Path(index.get(name, getlink=True).filename).name for name in index}
+    assert sorted(p.name for p in (run_dir / "graphs").iterdir()) == sorted(linked)
+    for name in linked:
+        with h5py.File(run_dir / "graphs" / name, "r") as shard:
+            assert len(shard) > 0
 
 
 class _FinishedChunks(SchedulerPlugin):
@@ -475,3 +499,4 @@ def test_a_dask_worker_killed_mid_prep_loses_no_item(complexes_dir, tmp_path, sa
     structures = workbench.open_run(tmp_path / "dask").structures
     assert structures["item_id"].is_unique and len(structures) == 14
     same_dataset(tmp_path / "joblib", tmp_path / "dask")
+    _only_linked_whole_shards(tmp_path / "dask")  # the killed worker's half shard is gone

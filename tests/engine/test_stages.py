@@ -237,7 +237,7 @@ def _full_argv(run_dir, cache) -> list[str]:
     return [sys.executable, "-m", "workbench.cli", "run", "--quiet", *config.argv()]
 
 
-def test_identical_reruns_into_one_folder_do_not_grow_graphs_h5(full_runs, tmp_path, same_dataset):
+def test_identical_reruns_into_one_folder_do_not_grow_the_graphs(full_runs, tmp_path, same_dataset):
     cache = workbench.open_run(full_runs[0]).info["config"]["cache_dir"]
     run_dir = tmp_path / "run"
     sizes = []
@@ -245,8 +245,11 @@ def test_identical_reruns_into_one_folder_do_not_grow_graphs_h5(full_runs, tmp_p
         workbench.run(
             example_paths(), run_dir, manifest=str(example_manifest()), cache_dir=cache, **FULL
         )
-        sizes.append((run_dir / "graphs.h5").stat().st_size)
-    assert sizes == [sizes[0]] * 4
+        files = workbench.open_run(run_dir).layout.file_sizes()
+        sizes.append((files["graphs.h5"], files["graphs/"]))
+    # the index stays the same size; the shards: the first run's, then two runs' at most
+    assert [index for index, _ in sizes] == [sizes[0][0]] * 4
+    assert [shards for _, shards in sizes[1:]] == [2 * sizes[0][1]] * 3
     same_dataset(full_runs[0], run_dir)
     assert not list(run_dir.glob("*.partial"))
 

@@ -144,22 +144,18 @@ def _image(written, item_id: str = "2I25-atom") -> bytes:
     return graph_image(graphs[item_id], complex_.residues, complex_.source)
 
 
-def test_a_fresh_file_keeps_only_groups_still_right_and_never_grows(tmp_path, written):
+def test_a_fresh_file_replaces_the_old_one_and_never_grows(tmp_path, written):
     path = tmp_path / "graphs.h5"
-    with GraphWriter(path, fresh=True) as writer:
-        assert not writer.keep("a", "k1")  # nothing to carry over yet
-        writer.write_image("a", _image(written), "k1")
-        writer.write_image("b", _image(written, "1VFB-res"), "k2")
-    size = path.stat().st_size
-    for key in ("k3", "k4", "k5"):  # reruns: one group still right, one made under a new key
+    sizes = []
+    for key in ("k1", "k2", "k3"):
         with GraphWriter(path, fresh=True) as writer:
-            assert writer.keep("a", "k1")
-            assert not writer.keep("b", key)
+            writer.write_image("a", _image(written), key)
             writer.write_image("b", _image(written, "1VFB-res"), key)
-        assert path.stat().st_size == size
+        sizes.append(path.stat().st_size)
+    assert sizes == [sizes[0]] * 3
     assert list_items(path) == ["a", "b"]
     with h5py.File(path, "r") as f:
-        assert (f["a"].attrs["key"], f["b"].attrs["key"]) == ("k1", "k5")
+        assert (f["a"].attrs["key"], f["b"].attrs["key"]) == ("k3", "k3")
     np.testing.assert_array_equal(
         read_graph(path, "a").edge_index, written[2]["2I25-atom"].edge_index
     )
@@ -175,8 +171,7 @@ def test_a_killed_fresh_write_leaves_the_previous_file_whole(tmp_path, written):
     assert list_items(path) == ["a"]
     assert [p.name for p in tmp_path.iterdir()] == ["graphs.h5"]  # no temporary file left
     path.write_bytes(b"left half-written by a killed run")
-    with GraphWriter(path, fresh=True) as writer:  # unreadable: not reused, replaced
-        assert not writer.keep("a", "k1")
+    with GraphWriter(path, fresh=True) as writer:  # an unreadable file is simply replaced
         writer.write_image("a", _image(written), "k1")
     assert list_items(path) == ["a"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
+from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -17,6 +18,7 @@ from workbench.engine.prep_stage import SequenceIndex
 from workbench.graph import REGIONS
 from workbench.output.embeddings import EmbeddingReader
 from workbench.output.graphs import GraphWriter, read_residues
+from workbench.output.shards import ShardedGraphs
 from workbench.output.tables import REGIONS_SCHEMA, TableWriter
 from workbench.record.layout import RunLayout
 
@@ -79,7 +81,8 @@ def _items(path: Path) -> Iterator[tuple[str, list[_Chain]]]:
 
 class Assembler:
     """Per item: residue regions (regions.parquet, node feature ``region``) and ``embedding``,
-    written through the run's graph writer (the file prep wrote, not yet committed)."""
+    written into the item's shard (this run's, its index not yet committed), one shard open at
+    a time: items of a shard are consecutive in chains.parquet, as prep records them."""
 
     def __init__(
         self,
@@ -87,7 +90,7 @@ class Assembler:
         numbering: Mapping[str, SequenceNumbering] | None,
         embeddings: Path | None,
         graph_embedding: str,
-        graphs: GraphWriter,
+        graphs: ShardedGraphs,
     ) -> None:
         self.layout = layout
         self.graphs = graphs
@@ -129,18 +132,22 @@ class Assembler:
             TableWriter(self.layout.regions, REGIONS_SCHEMA) if self.numbering is not None else None
         )
         count = 0
-        graphs = self.graphs.open()
         if self.embeddings is not None:
             self._reader = EmbeddingReader(self.embeddings)
+        by_shard = groupby(
+            _items(self.layout.chains), key=lambda pair: self.graphs.shard_of(pair[0])
+        )
         try:
-            for item_id, rows in _items(self.layout.chains):
-                residues = read_residues(graphs.file, item_id)
-                nodes = graphs.file[item_id]["nodes/residue"][()]
-                if regions_out is not None:
-                    self._regions_of(item_id, rows, residues, nodes, graphs, regions_out)
-                if self._reader is not None:
-                    self._embedding_of(item_id, rows, len(residues), nodes, graphs)
-                count += 1
+            for shard, items in by_shard:
+                with GraphWriter(shard) as graphs:
+                    for item_id, rows in items:
+                        residues = read_residues(graphs.file, item_id)
+                        nodes = graphs.file[item_id]["nodes/residue"][()]
+                        if regions_out is not None:
+                            self._regions_of(item_id, rows, residues, nodes, graphs, regions_out)
+                        if self._reader is not None:
+                            self._embedding_of(item_id, rows, len(residues), nodes, graphs)
+                        count += 1
         finally:
             if self._reader is not None:
                 self._reader.close()

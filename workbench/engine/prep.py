@@ -1,14 +1,17 @@
 """The prep stage's unit of work: one item → merged complex, chain sequences and interface graph.
 
-Runs inside joblib worker processes; everything it returns is small and picklable, and the
-cached payload is exactly what a miss would have produced, so hits and misses share one path.
+Runs inside worker processes (loky or Dask): a chunk's items, cache hits or computed, have their
+graphs written by the worker into one shard of graphs.h5 (and of deeprank_ab.h5), so what it
+returns is small (status, chains, sequences, counts, the shard's name). The cached payload is
+exactly what a miss would have produced, so hits and misses share one path.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,6 +28,7 @@ from workbench.cache import (
 )
 from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError
 from workbench.output.graphs import graph_image
+from workbench.output.shards import write_shard
 from workbench.sources import Item, ItemRef, SourceError, describe_source
 from workbench.structure import (
     ChainSpec,
@@ -43,8 +47,11 @@ if TYPE_CHECKING:
 __all__ = [
     "PREP_VERSION",
     "ChainRow",
+    "ChunkDone",
+    "PrepChunk",
     "PrepResult",
     "PrepTask",
+    "finish_chunk",
     "prep_chunk",
 ]
 
@@ -65,7 +72,8 @@ class ChainRow:
 
 @dataclass(frozen=True, slots=True)
 class PrepResult:
-    """What a worker sends back for one item; ``payload`` is its cache entry (graph image)."""
+    """One item's outcome; ``payload`` is its cache entry (graph images), dropped once the
+    worker has written them into the chunk's shard."""
 
     ref: ItemRef
     status: str  # "done" or "failed"
@@ -81,6 +89,7 @@ class PrepResult:
     payload: bytes | None = None
     merged_pdb: str | None = None
     esm_inputs: tuple[tuple[str, str], ...] = ()  # deeprank-ab: (hash, sequence) to embed
+    item_id: str = ""  # the run-unique id the parent gave the item
 
     def graph_image(self) -> bytes:
         """The item's graphs.h5 group as an HDF5 image (see workbench.output.graph_image)."""
@@ -235,6 +244,8 @@ class PrepTask:
     cache_dir: str | None
     use_cache: bool
     write_merged: bool
+    graph_dir: str | None = None  # the folder of graphs.h5's shards; None: no shard written
+    deeprank_dir: str | None = None  # the folder of deeprank_ab.h5's shards (the profile's)
 
     def key(self, item: Item, spec: ChainSpec | None) -> CacheKey:
         """Cache key of one item: its bytes, member, chain spec, graph parameters, code, and
@@ -257,7 +268,7 @@ class PrepTask:
         return _store(self.cache_dir, self.use_cache)
 
     def lookup(self, item: Item, spec: ChainSpec | None) -> PrepResult | None:
-        """The stored result of an item, or None; done in the parent so hits never leave it."""
+        """The stored result of an item, or None (then :meth:`compute`)."""
         start = time.perf_counter()
         key = self.key(item, spec)
         cached = self.store().get(key)
@@ -285,6 +296,51 @@ class PrepTask:
         return _result(item, key.digest, meta, time.perf_counter() - start, False, payload)
 
 
-def prep_chunk(task: PrepTask, chunk: list[tuple[Item, ChainSpec | None]]) -> list[PrepResult]:
-    """A worker task of several items, to amortise dispatch."""
-    return [task.compute(item, spec) for item, spec in chunk]
+@dataclass(frozen=True, slots=True)
+class PrepChunk:
+    """A worker task: items with their run-unique ids, and the shard their graphs go into."""
+
+    shard: str  # a file name from ShardedGraphs.next_shard
+    items: tuple[tuple[str, Item, ChainSpec | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkDone:
+    """What a worker sends back for a chunk: small records only, no graph bytes."""
+
+    results: tuple[PrepResult, ...]
+    shard: str | None  # None when no item of the chunk was done (no shard written)
+    deeprank_items: tuple[str, ...]  # the items with a group in the deeprank-ab shard
+    corrupt: int  # corrupt cache entries met (discarded and recomputed)
+
+
+def prep_chunk(task: PrepTask, chunk: PrepChunk) -> ChunkDone:
+    """Prep a chunk (several items, to amortise dispatch) and write its graphs into its shard,
+    in the process that made them, so the parent never copies graph bytes."""
+    results = [task.lookup(item, spec) or task.compute(item, spec) for _, item, spec in chunk.items]
+    return finish_chunk(task, chunk, results)
+
+
+def finish_chunk(task: PrepTask, chunk: PrepChunk, results: list[PrepResult]) -> ChunkDone:
+    """Write the chunk's graphs (``results``, in item order) into its shard, then the reply:
+    the results without their bytes."""
+    ids = [item_id for item_id, _, _ in chunk.items]
+    done = [(item_id, r) for item_id, r in zip(ids, results, strict=True) if r.status == "done"]
+    shard, deeprank = None, []
+    if done and task.graph_dir is not None:
+        write_shard(
+            Path(task.graph_dir) / chunk.shard,
+            ((item_id, r.graph_image(), r.key) for item_id, r in done),
+        )
+        shard = chunk.shard
+        if task.deeprank_dir is not None:
+            images = [(i, r.deeprank_image(), r.key) for i, r in done]
+            deeprank = [entry for entry in images if entry[1] is not None]
+            write_shard(Path(task.deeprank_dir) / chunk.shard, deeprank)
+    corrupt = sum(c.corrupt for c in task.store().take_counts().values())
+    return ChunkDone(
+        tuple(replace(r, item_id=i, payload=None) for i, r in zip(ids, results, strict=True)),
+        shard,
+        tuple(item_id for item_id, _, _ in deeprank),
+        corrupt,
+    )

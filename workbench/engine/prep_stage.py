@@ -1,4 +1,5 @@
-"""The prep stage: items streamed through a joblib process pool, results written as they land."""
+"""The prep stage: items streamed in chunks through worker processes (loky or Dask), each chunk's
+graphs written by its worker into a shard; here only tables, FASTA and the shards' index."""
 
 from __future__ import annotations
 
@@ -12,9 +13,16 @@ from typing import TYPE_CHECKING
 from joblib.externals.loky import get_reusable_executor
 
 from workbench.engine.emitter import Emitter
-from workbench.engine.prep import PrepResult, PrepTask, prep_chunk
+from workbench.engine.prep import (
+    ChunkDone,
+    PrepChunk,
+    PrepResult,
+    PrepTask,
+    finish_chunk,
+    prep_chunk,
+)
 from workbench.fs import PARTIAL_SUFFIX, atomic_open, write_text_atomic
-from workbench.output.graphs import GraphWriter
+from workbench.output.shards import ShardedGraphs
 from workbench.output.tables import CHAINS_SCHEMA, STRUCTURES_SCHEMA, TableWriter
 from workbench.record.events import ItemDone, ItemFailed, ItemWarning
 from workbench.record.layout import RunLayout
@@ -35,6 +43,10 @@ if TYPE_CHECKING:
 __all__ = ["PrepStage", "SequenceIndex"]
 
 STAGE = "prep"
+# Cache hits a run may write into shards here, before any chunk went to a pool or cluster: a
+# warm rerun of a few hundred items is done before a fresh pool would have started (~1 s),
+# while at any scale the parent copies the graph bytes of these few items only.
+INLINE_HITS = 256
 
 
 @dataclass(slots=True)
@@ -65,8 +77,9 @@ def _estimate_total(inputs: tuple[str, ...]) -> int | None:
 
 
 class PrepStage:
-    """Runs prep over every input and writes structures, chains, FASTA and graphs (into the
-    run's graph writer, which the run commits when every stage that writes graphs is done)."""
+    """Runs prep over every input and writes structures, chains and FASTA, and links each item's
+    graph (in its chunk's shard) into the run's index, which the run commits when every stage
+    that writes graphs is done. ``task.graph_dir`` must be ``graphs.folder``."""
 
     def __init__(
         self,
@@ -76,8 +89,8 @@ class PrepStage:
         spec: ChainSpec | None,
         manifest: Manifest | None,
         task: PrepTask,
-        graphs: GraphWriter,
-        deeprank: GraphWriter | None = None,
+        graphs: ShardedGraphs,
+        deeprank: ShardedGraphs | None = None,
         workers: int,
         chunk_size: int,
         emitter: Emitter,
@@ -101,17 +114,29 @@ class PrepStage:
         self.done = 0
         self.failed = 0
         self._seen: set[str] = set()
-        self._source_failures: list[SourceFailure] = []
+        self._source_failures: list[tuple[str, SourceFailure]] = []
+        self._inline_left = INLINE_HITS
 
-    def _pairs(self) -> Iterator[tuple[Item, ChainSpec | None]]:
+    def _items(self) -> Iterator[tuple[str, Item, ChainSpec | None]]:
+        """Every readable item with its run-unique id (given in input order) and chain spec."""
         for record in prefetch(iter_items(self.inputs)):
             if self.cancel.is_set():
                 return
             if isinstance(record, SourceFailure):
-                self._source_failures.append(record)
+                self._source_failures.append((self._unique_id(record.item_id), record))
                 continue
             spec = self.manifest.spec_for(record.ref.source) if self.manifest else self.spec
-            yield record, spec
+            yield self._unique_id(record.ref.item_id), record, spec
+
+    def _chunks(self) -> Iterator[PrepChunk]:
+        chunk: list[tuple[str, Item, ChainSpec | None]] = []
+        for entry in self._items():
+            chunk.append(entry)
+            if len(chunk) == self.chunk_size:
+                yield PrepChunk(self.graphs.next_shard(), tuple(chunk))
+                chunk = []
+        if chunk:
+            yield PrepChunk(self.graphs.next_shard(), tuple(chunk))
 
     def _unique_id(self, item_id: str) -> str:
         candidate, n = item_id, 1
@@ -133,62 +158,71 @@ class PrepStage:
         chains = TableWriter(layout.chains, CHAINS_SCHEMA)
         if self.write_merged:
             layout.merged.mkdir(exist_ok=True)
-        graphs = self.graphs.open()
+        self.graphs.open()
+        if self.deeprank is not None:
+            self.deeprank.open()
         with atomic_open(layout.fasta, "w", suffix=PARTIAL_SUFFIX) as fasta:
-
-            def record(result: PrepResult) -> None:
-                self._record(result, structures, chains, graphs, fasta)
-
-            for results in self._results():
-                for result in results:
-                    record(result)
+            for chunk in self._results():
+                for result in chunk.results:
+                    self._record(result, chunk, structures, chains, fasta)
                 self._record_source_failures(structures)
-                self.emit.count_cache(STAGE, corrupt=self._take_corrupt())
+                self.emit.count_cache(STAGE, corrupt=chunk.corrupt)
                 self.emit.progress(STAGE, self.done + self.failed, total)
             self._record_source_failures(structures)
         structures.close()
         chains.close()
         self.emit.progress(STAGE, self.done + self.failed, self.done + self.failed)
 
-    def _take_corrupt(self) -> int:
-        return sum(c.corrupt for c in self.task.store().take_counts().values())
-
-    def _results(self) -> Iterator[list[PrepResult]]:
-        """Cache hits straight from the parent; misses in chunks through the worker pool.
+    def _results(self) -> Iterator[ChunkDone]:
+        """Every chunk through the worker pool, cache hits too (their worker writes their shard).
 
         At most two chunks per worker are in flight, so memory stays bounded however many
-        items stream in; with one local worker everything runs in this process.
+        items stream in. Here instead: everything with one local worker; until a chunk has
+        gone to the pool, chunks of cache hits (up to INLINE_HITS items) and a last chunk, so
+        a small or warm run starts no pool and connects no cluster.
         """
         pool = _Pool(self.connect, self.workers)
         in_flight: deque = deque()
-        chunk: list[tuple[Item, ChainSpec | None]] = []
-        for item, spec in self._pairs():
-            hit = self.task.lookup(item, spec)
-            if hit is not None:
-                yield [hit]
-                continue
-            chunk.append((item, spec))
-            if len(chunk) < self.chunk_size:
-                continue
-            if pool.inline:
-                yield prep_chunk(self.task, chunk)
-            else:
-                in_flight.append(pool.submit(self.task, chunk))
-                while len(in_flight) >= 2 * pool.slots:
-                    yield in_flight.popleft().result()
-            chunk = []
-        if chunk:
-            if pool.idle:
-                yield prep_chunk(self.task, chunk)
-            else:
-                in_flight.append(pool.submit(self.task, chunk))
+        waiting: PrepChunk | None = None  # one chunk held back: the last may run here
+        for chunk in self._chunks():
+            if waiting is not None:
+                yield from self._dispatch(pool, in_flight, waiting, last=False)
+            waiting = chunk
+        if waiting is not None:
+            yield from self._dispatch(pool, in_flight, waiting, last=True)
         while in_flight:
             yield in_flight.popleft().result()
 
+    def _dispatch(
+        self, pool: _Pool, in_flight: deque, chunk: PrepChunk, *, last: bool
+    ) -> Iterator[ChunkDone]:
+        """Run ``chunk`` here or submit it, yielding the results that are due (in order)."""
+        if pool.inline or (pool.idle and last):
+            yield prep_chunk(self.task, chunk)
+            return
+        if pool.idle and (hits := self._hits_here(chunk)) is not None:
+            yield hits
+            return
+        in_flight.append(pool.submit(self.task, chunk))
+        while len(in_flight) >= 2 * pool.slots:
+            yield in_flight.popleft().result()
+
+    def _hits_here(self, chunk: PrepChunk) -> ChunkDone | None:
+        """The chunk done here when every item is a cache hit within the inline budget."""
+        if len(chunk.items) > self._inline_left:
+            return None
+        hits = []
+        for _, item, spec in chunk.items:
+            hit = self.task.lookup(item, spec)
+            if hit is None:
+                return None
+            hits.append(hit)
+        self._inline_left -= len(hits)
+        return finish_chunk(self.task, chunk, hits)
+
     def _record_source_failures(self, structures: TableWriter) -> None:
         while self._source_failures:
-            failure = self._source_failures.pop(0)
-            item_id = self._unique_id(failure.item_id)
+            item_id, failure = self._source_failures.pop(0)
             error = f"{describe_source(failure.source, failure.member)}: read: {failure.reason}"
             structures.append(
                 {
@@ -208,9 +242,9 @@ class PrepStage:
                 ItemFailed, stage=STAGE, item_id=item_id, source=failure.source, reason=error
             )
 
-    def _record(self, result: PrepResult, structures, chains, graphs, fasta) -> None:
+    def _record(self, result: PrepResult, chunk: ChunkDone, structures, chains, fasta) -> None:
         ref = result.ref
-        item_id = self._unique_id(ref.item_id)
+        item_id = result.item_id
         spec = result.spec
         structures.append(
             {
@@ -244,11 +278,9 @@ class PrepStage:
                 reason=result.error or "unknown error",
             )
             return
-        if not graphs.keep(item_id, result.key):
-            graphs.write_image(item_id, result.graph_image(), result.key)
-        image = result.deeprank_image() if self.deeprank is not None else None
-        if image is not None:
-            self.deeprank.open().write_image(item_id, image, result.key)
+        self.graphs.add(item_id, chunk.shard)
+        if self.deeprank is not None and item_id in chunk.deeprank_items:
+            self.deeprank.add(item_id, chunk.shard)
             self.esm_inputs.update(result.esm_inputs)
         for row in result.chains:
             chains.append(
@@ -287,6 +319,7 @@ class _Pool:
         self.inline = connect is None and workers == 1
         self.workers = workers
         self._executor = None
+        self._used = False  # a chunk went to the pool or the cluster
 
     @functools.cached_property
     def slots(self) -> int:
@@ -297,11 +330,13 @@ class _Pool:
 
     @property
     def idle(self) -> bool:
-        """No pool started (one local worker, or too few items): the last chunk runs here."""
-        return self.connect is None and self._executor is None
+        """No chunk sent anywhere yet (one local worker, or the whole run one chunk): the last
+        chunk runs here, and a run of one chunk starts no pool and connects no cluster."""
+        return not self._used
 
-    def submit(self, task: PrepTask, chunk: list[tuple[Item, ChainSpec | None]]):
+    def submit(self, task: PrepTask, chunk: PrepChunk):
         """A future of the chunk's results (``.result()`` waits)."""
+        self._used = True
         if self.connect is not None:
             return self.connect().submit(prep_chunk, task, chunk, pure=False)
         self._executor = self._executor or get_reusable_executor(max_workers=self.slots)

@@ -21,7 +21,7 @@ from workbench.engine.prep import PrepTask
 from workbench.engine.prep_stage import PrepStage
 from workbench.engine.stages import annotate_stage, embed_stage
 from workbench.engine.telemetry import Telemetry
-from workbench.output.graphs import GraphWriter
+from workbench.output.shards import ShardedGraphs
 from workbench.output.tables import SEQUENCES_SCHEMA, read_table, write_table
 from workbench.record.config import RunConfig
 from workbench.record.eventlog import EventLog
@@ -74,7 +74,8 @@ def finished_status(cancelled: bool, done: int, failed: int, max_failed: float) 
 
 def _clear_outputs(layout: RunLayout) -> None:
     """A rerun into the same folder replaces the previous dataset (the cache keeps the work);
-    graphs.h5 stays, and its groups are reused where their cache key still matches. The event
+    graphs.h5 and its shards stay until the rerun's index replaces them (readers may hold
+    them; see workbench.output.graphs). The event
     log stays too: the rerun appends to it as a new attempt, so the earlier one is not lost."""
     for kind in (*DATASET_FILES, "run"):
         if kind not in ("graphs", "deeprank"):
@@ -82,6 +83,19 @@ def _clear_outputs(layout: RunLayout) -> None:
     for partial in layout.partials():
         partial.unlink()
     shutil.rmtree(layout.merged, ignore_errors=True)
+
+
+def _fill_esm(deeprank: ShardedGraphs, embeddings: Path, emitter: Emitter) -> int:
+    """The deeprank-ab groups' ESM scalars, written into their shards one shard at a time."""
+    import h5py
+
+    from workbench.engine.score_stage import fill_esm_scalars
+
+    filled = 0
+    for shard in deeprank.shard_paths():
+        with h5py.File(shard, "a") as handle:
+            filled += fill_esm_scalars(handle, embeddings, emitter)
+    return filled
 
 
 class _Run:
@@ -138,8 +152,8 @@ class _Run:
         self,
         emitter: Emitter,
         prep: PrepStage,
-        graphs: GraphWriter,
-        deeprank: GraphWriter | None,
+        graphs: ShardedGraphs,
+        deeprank: ShardedGraphs | None,
         cluster: LazyClient,
     ) -> dict | None:
         """Annotate, embed and assemble, each over the run's unique sequences, on ``cluster``
@@ -186,13 +200,8 @@ class _Run:
             )
             self._stage(emitter, "assemble", lambda: (assembler.run(), 0))
         if deeprank is not None and embeddings is not None and not self.cancel.is_set():
-            from workbench.engine.score_stage import fill_esm_scalars
-
-            deeprank.open()
             self._stage(
-                emitter,
-                "deeprank-ab",
-                lambda: (fill_esm_scalars(deeprank.file, embeddings, emitter), 0),
+                emitter, "deeprank-ab", lambda: (_fill_esm(deeprank, embeddings, emitter), 0)
             )
             deeprank.close()
             if config.scorer is not None:
@@ -247,11 +256,20 @@ class _Run:
         manifest = load_manifest(config.manifest) if config.manifest else None
         log = EventLog(self.layout.events)
         emitter = Emitter(log, self.run_id)
-        graphs = GraphWriter(self.layout.graphs, fresh=True)
+        layout = self.layout
+        graphs = ShardedGraphs(layout.graphs, layout.graph_shards)
         deeprank = (
-            GraphWriter(self.layout.deeprank, fresh=True)
+            ShardedGraphs(layout.deeprank, layout.deeprank_shards)
             if params.features == "deeprank-ab"
             else None
+        )
+        task = PrepTask(
+            params,
+            config.cache_dir,
+            not config.no_cache,
+            config.write_merged,
+            graph_dir=str(layout.graph_shards.absolute()),  # absolute: workers have other cwds
+            deeprank_dir=str(layout.deeprank_shards.absolute()) if deeprank else None,
         )
         self._json("running", {"items": 0, "done": 0, "failed": 0})
         emitter.emit(RunStarted, config=config.to_dict(), n_inputs=len(config.inputs))
@@ -261,7 +279,7 @@ class _Run:
             layout=self.layout,
             spec=spec,
             manifest=manifest,
-            task=PrepTask(params, config.cache_dir, not config.no_cache, config.write_merged),
+            task=task,
             graphs=graphs,
             deeprank=deeprank,
             workers=config.workers,
@@ -277,7 +295,7 @@ class _Run:
             else nullcontext()
         )
         try:
-            # one fresh graphs.h5, renamed over the old one when the stages are done
+            # one fresh graphs.h5 index, renamed over the old one when the stages are done
             with (
                 sampling,
                 graphs,

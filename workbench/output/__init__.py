@@ -3,7 +3,8 @@
 Tables (``tables``): structures (one row per item), chains (one per chain per item: role,
 sequence hash, merged residues ``start:stop`` counted from 0), sequences (one per unique
 sequence, or per variable domain once numbered), regions (one per residue). graphs.h5: one
-group per item with nodes, edges, features and the item's residue map (``graphs``).
+group per item with nodes, edges, features and the item's residue map (``graphs``), held in
+shards written by the workers and linked from graphs.h5 (``shards``).
 embeddings.h5: float16 per-residue ESM-2 embeddings by sequence hash (``embeddings``).
 Every file is written under a temporary name and renamed when complete.
 """
@@ -21,6 +22,7 @@ from workbench.output.graphs import (
     read_graph_tensors,
     read_residues,
 )
+from workbench.output.shards import ShardedGraphs, shard_name, write_shard
 from workbench.output.tables import (
     CHAINS_SCHEMA,
     REGIONS_SCHEMA,
@@ -38,6 +40,7 @@ __all__ = [
     "STRUCTURES_SCHEMA",
     "EmbeddingWriter",
     "GraphWriter",
+    "ShardedGraphs",
     "TableWriter",
     "list_items",
     "read_embedding",
@@ -47,5 +50,7 @@ __all__ = [
     "read_mean",
     "read_residues",
     "read_table",
+    "shard_name",
+    "write_shard",
     "write_table",
 ]

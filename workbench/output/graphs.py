@@ -11,18 +11,32 @@ Layout of group ``/<item_id>`` (attributes: ``kind``, ``source``, ``n_nodes``, `
 - ``node_data/<f>``, ``edge_data/<f>``, ``internal_edge_data/<f>``: 2-D arrays, each with a
   ``columns`` attribute naming its columns (for integer codes such as ``region``: the vocabulary).
 
-Atomicity: an item is written under a hidden temporary name (``.tmp-<item_id>``) and then renamed,
-so a reader never trusts a half-written group; temporary groups are ignored and replaced. A group
-copied from a :func:`graph_image` carries the prep cache key it was made under (attribute
-``key``), so a rerun into the same run directory keeps the groups that are already right.
-Files: a run writes one fresh file (``GraphWriter(path, fresh=True)``) beside the old one through
-prep and assemble, carries over the old file's groups that are still right (``keep``)
-and renames it over ``graphs.h5`` at its clean end. So the file never grows on reruns (HDF5
-frees no space of deleted groups), a killed run leaves the previous file whole, a reader holding
-the old file keeps reading it (its inode), and a reader opening ``graphs.h5`` by name during a
-run finds the previous complete file, never a half-written or locked one. Amending in place
-(``GraphWriter(path)``) goes through a copy renamed over the file when another process holds it
-open (HDF5's file lock); an unreadable file is an error. Nothing deletes a file a reader holds.
+A run's graphs are sharded (``workbench.output.shards``): the process that prepared a chunk of
+items (a loky worker, a Dask worker, or the parent when it runs prep itself; cache hits too)
+writes the chunk's groups into one shard ``graphs/part-NNNNN.h5`` beside graphs.h5, under a
+temporary name renamed when complete; its ``key`` attribute is the prep cache key. graphs.h5 is
+then an index written by the run's parent: one HDF5 external link per item
+(``/<item_id>`` → ``graphs/part-NNNNN.h5:/<item_id>``, relative, so HDF5 resolves it against the
+index's own folder whatever the reader's working directory), plus the attribute ``shard_range``
+(first, last; a run numbers its shards consecutively). Every reader opens graphs.h5 and follows
+the links without knowing of shards; the parent copies no graph's bytes (but for a run's
+first few hundred cache hits, before a pool starts: engine.prep_stage). Assemble writes its
+node features into the shards, one shard at a time, before the index is committed.
+deeprank_ab.h5 is sharded the same way (``deeprank_ab/part-NNNNN.h5``, the same shard numbers).
+
+Reruns: each run writes new shards with new numbers (past every shard in the folder) and a fresh
+index renamed over the old one at its clean end; it then removes the shards referenced by neither
+the new index nor the one it replaced, and any half-written shard. So a reader holding the old
+index (or one of its shards) keeps valid data through the rerun and until the next one, a killed
+run leaves the previous index and its shards whole, and the folder holds at most two runs' shards:
+it does not grow over reruns.
+
+Atomicity within a file: an item is written under a hidden temporary name (``.tmp-<item_id>``)
+and then renamed, so a reader never trusts a half-written group; temporary groups are ignored and
+replaced. ``GraphWriter(path, fresh=True)`` writes a new file renamed over ``path`` on a clean
+close (how a shard is written); amending in place (``GraphWriter(path)``) goes through a copy
+renamed over the file when another process holds it open (HDF5's file lock); an unreadable file
+is an error. Nothing deletes a file a reader holds.
 """
 
 from __future__ import annotations
@@ -117,25 +131,15 @@ def _held(exc: OSError) -> bool:
     )
 
 
-def _open_previous(path: Path) -> h5py.File | None:
-    """The earlier file read-only, for groups to carry over; None when absent or unreadable
-    (a file left by a killed run is simply not reused)."""
-    try:
-        return h5py.File(path, "r")
-    except OSError:
-        return None
-
-
 class GraphWriter:
-    """Writes graphs.h5; use as a context manager. ``fresh``: a new file replacing the old one
-    on a clean close (groups still right are carried over by :meth:`keep`); otherwise the file
-    is amended, through a copy when another process holds it open."""
+    """Writes a graph file (a shard); use as a context manager. ``fresh``: a new file replacing
+    the old one on a clean close; otherwise the file is amended, through a copy when another
+    process holds it open."""
 
     def __init__(self, path: str | Path, *, fresh: bool = False) -> None:
         self.path = Path(path)
         self.fresh = fresh
         self._file: h5py.File | None = None
-        self._previous: h5py.File | None = None
         self._temp: AtomicFile | None = None
 
     def open(self) -> GraphWriter:
@@ -143,7 +147,6 @@ class GraphWriter:
         if self._file is not None:
             return self
         if self.fresh:
-            self._previous = _open_previous(self.path)
             self._temp = AtomicFile(self.path, suffix=PARTIAL_SUFFIX)
             self._file = h5py.File(self._temp.path, "w")
             return self
@@ -169,14 +172,11 @@ class GraphWriter:
         self.close(commit=exc_type is None)
 
     def close(self, commit: bool = True) -> None:
-        """Close the file; a fresh or copied file replaces graphs.h5 (``commit``) or is dropped."""
+        """Close the file; a fresh or copied file replaces the old one (``commit``) or goes."""
         if self._file is None:
             return
         self._file.close()
         self._file = None
-        if self._previous is not None:
-            self._previous.close()
-            self._previous = None
         if self._temp is not None:
             temp, self._temp = self._temp, None
             if commit:
@@ -201,17 +201,6 @@ class GraphWriter:
             f.copy(source[_IMAGE_GROUP], tmp)
         f[tmp].attrs["key"] = key
         self._publish(tmp, item_id)
-
-    def keep(self, item_id: str, key: str) -> bool:
-        """Keep the item's group when it was written under cache key ``key`` (copied over from
-        the previous file when fresh); whether it was kept."""
-        source = self._previous if self.fresh else self.file
-        group = None if source is None else source.get(item_id)
-        if group is None or key == "" or group.attrs.get("key") != key:
-            return False
-        if self.fresh:
-            self.file.copy(group, item_id)
-        return True
 
     def _publish(self, tmp: str, item_id: str) -> None:
         f = self.file
@@ -250,7 +239,7 @@ class GraphWriter:
         order = [str(n) for n in group.attrs["node_features"]]
         if name not in order:
             group.attrs["node_features"] = _strings(np.array([*order, name], dtype=str))
-        group.attrs["key"] = ""  # no longer the group its cache key made: never reused as is
+        group.attrs["key"] = ""  # no longer the group its cache key made
 
 
 def _default_columns(name: str, width: int, old: h5py.Dataset | None) -> tuple[str, ...]:

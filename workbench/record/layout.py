@@ -97,6 +97,16 @@ class RunLayout:
         return self.path("graphs")
 
     @property
+    def graph_shards(self) -> Path:
+        """Folder of graphs.h5's shards (see workbench.output.graphs)."""
+        return self.root / "graphs"
+
+    @property
+    def deeprank_shards(self) -> Path:
+        """Folder of deeprank_ab.h5's shards."""
+        return self.root / "deeprank_ab"
+
+    @property
     def embeddings(self) -> Path:
         return self.path("embeddings")
 
@@ -139,9 +149,14 @@ class RunLayout:
         return self.run_json.exists() or self.events.exists()
 
     def file_sizes(self) -> dict[str, int]:
-        """Size in bytes of each of the run's files present, by file name."""
-        return {
+        """Size in bytes of each of the run's files present, by file name; a shard folder's
+        files together under the folder's name (``graphs/``)."""
+        sizes = {
             name: (self.root / name).stat().st_size
             for name in FILES.values()
             if (self.root / name).is_file()
         }
+        for folder in (self.graph_shards, self.deeprank_shards):
+            if folder.is_dir():
+                sizes[f"{folder.name}/"] = sum(p.stat().st_size for p in folder.iterdir())
+        return sizes

@@ -1,0 +1,73 @@
+"""Parent CPU per item of a prep-only rerun whose items are all cache hits (issue 12; figure:
+≤ 0.3 ms per item).
+
+N rigidly perturbed copies of one complex in a quiver archive, prep only, 2 local workers: a cold
+run fills the cache, then the same command again is measured. The workers write every chunk's
+graphs into its shard; the parent only reads the inputs, hands out chunks, writes the tables and
+links each item into graphs.h5 (INLINE_HITS is set to 0: the steady state of a large run, past
+the few hundred hits a run writes in the parent before its pool starts). Parent CPU is this
+process's user + system time (its threads included, the worker processes not), printed per item
+and against the target.
+
+Run: python benchmarks/scale.py [N_ITEMS] [CHUNK_SIZE]
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from decoys import DEEPRANK_CHAINS, DEEPRANK_EXAMPLE, write_decoy_quiver
+
+import workbench
+from workbench.engine import prep_stage
+
+TARGET_MS = 0.3
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measured_run(archive: Path, out: Path, cache: Path, chunk_size: int) -> tuple[float, float]:
+    """(wall s, parent CPU s) of one prep-only run with 2 workers."""
+    wall, cpu = time.perf_counter(), _cpu()
+    summary = workbench.run(
+        [archive],
+        out,
+        cache_dir=str(cache),
+        stages=("prep",),
+        voronota=False,
+        workers=2,
+        chunk_size=chunk_size,
+        telemetry="off",
+        **DEEPRANK_CHAINS,
+    )
+    assert summary.n_failed == 0, summary
+    return time.perf_counter() - wall, _cpu() - cpu
+
+
+def main(n: int = 400, chunk_size: int = 4) -> None:
+    prep_stage.INLINE_HITS = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        archive = write_decoy_quiver(tmp / "decoys.qv", DEEPRANK_EXAMPLE, n)
+        cold_wall, cold_cpu = measured_run(archive, tmp / "run", tmp / "cache", chunk_size)
+        wall, cpu = measured_run(archive, tmp / "run", tmp / "cache", chunk_size)
+        shards = len(list((tmp / "run" / "graphs").iterdir()))
+    per_item = 1000 * cpu / n
+    print(
+        f"items: {n} perturbed copies of {DEEPRANK_EXAMPLE.name}, prep only, 2 workers, "
+        f"chunks of {chunk_size}; {shards} shards in the folder after the rerun"
+    )
+    print(f"cold: {cold_wall:.2f} s wall, parent CPU {1000 * cold_cpu / n:.3f} ms/item")
+    print(f"all-hit rerun: {wall:.2f} s wall, parent CPU {per_item:.3f} ms/item")
+    print(f"parent CPU per item / target ({TARGET_MS} ms) = {per_item / TARGET_MS:.2f}  (≤ 1)")
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:3]))

@@ -1,0 +1,170 @@
+"""A sharded graph file: shards written where the graphs are made, one index of external links.
+
+See the layout and its guarantees in :mod:`workbench.output.graphs`. The process that prepared
+a chunk writes its graphs with :func:`write_shard`; the run's parent links every item into the
+index through :class:`ShardedGraphs`, never touching graph bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+
+import h5py
+import numpy as np
+
+from workbench.fs import PARTIAL_SUFFIX, AtomicFile
+from workbench.output.graphs import GraphWriter
+
+__all__ = ["ShardedGraphs", "shard_name", "write_shard"]
+
+_SHARD = re.compile(r"part-(\d+)\.h5")
+# the first and last shard numbers the index links to (a run's shards are numbered
+# consecutively), so a later run knows what it referenced; two numbers at any scale
+_RANGE_ATTR = "shard_range"
+
+
+def shard_name(number: int) -> str:
+    """File name of shard ``number`` (``part-00003.h5``)."""
+    return f"part-{number:05d}.h5"
+
+
+def write_shard(path: str | Path, images: Iterable[tuple[str, bytes, str]]) -> None:
+    """Write a shard of ``(item_id, graph image, cache key)`` groups under a temporary name,
+    renamed to ``path`` when complete (a killed writer leaves only a ``.partial`` file)."""
+    with GraphWriter(path, fresh=True) as writer:
+        for item_id, image, key in images:
+            writer.write_image(item_id, image, key)
+
+
+def _number(name: str) -> int | None:
+    match = _SHARD.fullmatch(name)
+    return None if match is None else int(match.group(1))
+
+
+def _referenced(index: Path) -> range:
+    """Shard numbers the existing index links to; none when absent, unreadable or unsharded."""
+    try:
+        with h5py.File(index, "r") as f:
+            first, last = f.attrs.get(_RANGE_ATTR, (0, -1))
+    except OSError:
+        return range(0)
+    return range(int(first), int(last) + 1)
+
+
+class ShardedGraphs:
+    """The parent's side of a sharded graph file: names shards, links items into a fresh index
+    renamed over ``index`` on a clean close, then removes shards no index needs any more.
+
+    ``folder`` (beside ``index``) holds the shards; links are relative to the index's folder,
+    which HDF5 resolves against the index file's own directory, whatever the reader's cwd.
+    """
+
+    def __init__(self, index: str | Path, folder: str | Path) -> None:
+        self.index = Path(index)
+        self.folder = Path(folder)
+        if self.folder.parent != self.index.parent:
+            raise ValueError(f"{self.folder}: shards must lie beside their index {self.index}")
+        self._file: h5py.File | None = None
+        self._temp: AtomicFile | None = None
+        self._next = 0
+        self._first: int | None = None  # the shard numbers linked so far
+        self._last = -1
+        self._numbered = ("", 0)  # the last shard name seen and its number
+
+    def open(self) -> ShardedGraphs:
+        """Start a fresh index (idempotent); shard numbers continue past every existing shard,
+        so a new shard never takes the name of a file a reader may hold."""
+        if self._file is not None:
+            return self
+        self.folder.mkdir(parents=True, exist_ok=True)
+        numbers = [n for n in map(_number, self._names()) if n is not None]
+        self._next = max(numbers, default=-1) + 1
+        self._temp = AtomicFile(self.index, suffix=PARTIAL_SUFFIX)
+        self._file = h5py.File(self._temp.path, "w")
+        return self
+
+    def __enter__(self) -> ShardedGraphs:
+        return self.open()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close(commit=exc_type is None)
+
+    def _names(self) -> list[str]:
+        return [p.name for p in self.folder.iterdir()] if self.folder.is_dir() else []
+
+    @property
+    def file(self) -> h5py.File:
+        """The index being written (its links resolve to shards already complete)."""
+        if self._file is None:
+            raise RuntimeError(f"{self.index}: ShardedGraphs used outside its with-block")
+        return self._file
+
+    def next_shard(self) -> str:
+        """A new shard's file name, for the process that will write it."""
+        if self._file is None:  # the numbering is read from the folder on open
+            raise RuntimeError(f"{self.index}: ShardedGraphs used outside its with-block")
+        name = shard_name(self._next)
+        self._next += 1
+        return name
+
+    def add(self, item_id: str, shard: str) -> None:
+        """Link ``item_id`` to its group in ``shard`` (a name from :meth:`next_shard`)."""
+        if shard != self._numbered[0]:
+            number = _number(shard)
+            if number is None:
+                raise ValueError(f"{self.index}: {shard!r} is not a shard name")
+            self._numbered = (shard, number)
+        number = self._numbered[1]
+        name, target = item_id.encode(), f"{self.folder.name}/{shard}".encode()
+        # h5py's low-level call: a third of the cost of assigning an h5py.ExternalLink
+        self.file.id.links.create_external(name, target, b"/" + name)
+        self._first = number if self._first is None else min(self._first, number)
+        self._last = max(self._last, number)
+
+    def shard_of(self, item_id: str) -> Path:
+        """The shard file holding ``item_id``'s group; KeyError when it is not linked."""
+        link = self.file.get(item_id, getlink=True)
+        if not isinstance(link, h5py.ExternalLink):
+            raise KeyError(f"{self.index}: no item {item_id!r}")
+        return self.index.parent / link.filename
+
+    def _linked(self) -> range:
+        return range(0) if self._first is None else range(self._first, self._last + 1)
+
+    def shard_paths(self) -> Iterator[Path]:
+        """Every shard the index links to, in number order."""
+        for number in self._linked():
+            path = self.folder / shard_name(number)
+            if path.is_file():  # a chunk whose items all failed wrote none
+                yield path
+
+    def close(self, commit: bool = True) -> None:
+        """Close the index; on ``commit`` rename it over the old one and remove the shards
+        linked by neither (the replaced index's stay one run, for readers still holding it)."""
+        if self._file is None:
+            return
+        linked = self._linked()
+        if linked:
+            self._file.attrs[_RANGE_ATTR] = np.array([linked[0], linked[-1]], dtype=np.int64)
+        self._file.close()
+        self._file = None
+        temp, self._temp = self._temp, None
+        if not commit:
+            temp.discard()
+            return
+        previous = _referenced(self.index)
+        temp.commit()
+        for name in self._names():
+            number = _number(name)
+            if number is None and not name.endswith(PARTIAL_SUFFIX):
+                continue  # not ours
+            if number is None or (number not in linked and number not in previous):
+                (self.folder / name).unlink(missing_ok=True)
