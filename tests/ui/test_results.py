@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
+import h5py
 import pandas as pd
 
 from workbench.record import DATASET_FILES, FILES, open_run
@@ -101,5 +103,14 @@ def test_a_download_button_per_dataset_file_and_the_report(annotated_run, tmp_pa
     assert set(buttons) == present and FILES["graphs"] in present
     assert FILES["events"] not in buttons and FILES["run"] not in buttons
     assert buttons[FILES["report"]].label == "report.html (13 bytes)"
-    assert buttons[FILES["graphs"]].file == str(run_dir / FILES["graphs"])
+    assert buttons[FILES["structures"]].file == str(run_dir / FILES["structures"])
+    # graphs.h5 is an index of links into graphs/: it downloads as one standalone file
+    standalone = Path(buttons[FILES["graphs"]].callback())
+    shutil.rmtree(run_dir / "graphs")  # the copy needs no shard
+    with h5py.File(standalone, "r") as copy:
+        items = sorted(copy)
+        assert items and all(isinstance(copy.get(i, getlink=True), h5py.HardLink) for i in items)
+        assert items == sorted(
+            open_run(annotated_run).structures.query("status == 'done'")["item_id"]
+        )
     assert "No dataset files yet" in ResultsView(tmp_path / "absent")._files.objects[0].object

@@ -18,7 +18,7 @@ import numpy as np
 from workbench.fs import PARTIAL_SUFFIX, AtomicFile
 from workbench.output.graphs import GraphWriter
 
-__all__ = ["ShardedGraphs", "shard_name", "write_shard"]
+__all__ = ["ShardedGraphs", "copy_graphs", "shard_name", "write_shard"]
 
 _SHARD = re.compile(r"part-(\d+)\.h5")
 # the first and last shard numbers the index links to (a run's shards are numbered
@@ -37,6 +37,19 @@ def write_shard(path: str | Path, images: Iterable[tuple[str, bytes, str]]) -> N
     with GraphWriter(path, fresh=True) as writer:
         for item_id, image, key in images:
             writer.write_image(item_id, image, key)
+
+
+def copy_graphs(index: str | Path, out: str | Path) -> int:
+    """Every group the index links to, copied into one standalone file ``out`` (atomically),
+    for a reader that gets one file without its shard folder; returns the groups copied."""
+    with (
+        AtomicFile(out) as temp,
+        h5py.File(index, "r") as source,
+        h5py.File(temp.path, "w") as target,
+    ):
+        for name in source:
+            source.copy(source[name], target, name=name)  # follows the link to the shard's group
+        return len(target)
 
 
 def _number(name: str) -> int | None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import h5py
-
-from workbench.fs import AtomicFile
+from workbench.output.shards import copy_graphs
 from workbench.record.layout import RunLayout
 
 __all__ = ["ExportError", "export_deeprank"]
@@ -30,12 +28,4 @@ def export_deeprank(run_dir: str | Path, out: str | Path) -> tuple[int, bool]:
             "run with --features deeprank-ab (or --scorer)"
         )
     info = json.loads(layout.run_json.read_text()) if layout.run_json.is_file() else {}
-    with (
-        AtomicFile(out) as temp,
-        h5py.File(layout.deeprank, "r") as source,
-        h5py.File(temp.path, "w") as target,
-    ):
-        for name in source:
-            source.copy(source[name], target, name=name)
-        count = len(target)
-    return count, "deeprank-ab" in info.get("stages", {})
+    return copy_graphs(layout.deeprank, out), "deeprank-ab" in info.get("stages", {})

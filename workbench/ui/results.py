@@ -9,6 +9,8 @@ HTML-escaped before display.
 from __future__ import annotations
 
 import html
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +18,7 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
+from workbench.output.shards import copy_graphs
 from workbench.record import DATASET_FILES, FILES, RunView
 from workbench.report.summary import fmt_size
 from workbench.ui.interface import REGION_COLOURS, interface_html, interface_residues, region_kind
@@ -89,19 +92,45 @@ def warnings_html(warnings: object) -> str:
     return f"<ul class='item-warnings'>{items}</ul>"
 
 
+def _one_file(index: Path) -> Callable[[], str]:
+    """A standalone copy of a sharded graph file, made when its button is pressed: the index
+    alone is useless without its shard folder. One copy per run and file, replaced each time."""
+
+    def make() -> str:
+        folder = Path(tempfile.gettempdir(), "workbench-downloads")
+        folder.mkdir(exist_ok=True)
+        out = folder / f"{index.parent.name}-{index.name}"
+        copy_graphs(index, out)
+        return str(out)
+
+    return make
+
+
 def file_downloads(run: RunView) -> list[pn.widgets.FileDownload]:
-    """A download button for each dataset file of the run present, and its report."""
-    sizes = run.layout.file_sizes()
-    return [
-        pn.widgets.FileDownload(
-            file=str(run.layout.path(kind)),
-            filename=FILES[kind],
-            label=f"{FILES[kind]} ({fmt_size(sizes[FILES[kind]])})",
-            embed=False,
+    """A download button for each dataset file of the run present, and its report; a sharded
+    graph file downloads as one file holding all its groups."""
+    layout = run.layout
+    sizes = layout.file_sizes()
+    shards = {"graphs": layout.graph_shards, "deeprank": layout.deeprank_shards}
+    buttons = []
+    for kind in (*DATASET_FILES, "report"):
+        name = FILES[kind]
+        if name not in sizes:
+            continue
+        size = (
+            sizes[name] + sizes.get(f"{shards[kind].name}/", 0) if kind in shards else sizes[name]
         )
-        for kind in (*DATASET_FILES, "report")
-        if FILES[kind] in sizes
-    ]
+        source = (
+            {"callback": _one_file(layout.path(kind))}
+            if kind in shards and shards[kind].is_dir()
+            else {"file": str(layout.path(kind))}
+        )
+        buttons.append(
+            pn.widgets.FileDownload(
+                filename=name, label=f"{name} ({fmt_size(size)})", embed=False, **source
+            )
+        )
+    return buttons
 
 
 class ResultsView(Viewer):
