@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import threading
+from collections.abc import Callable
 
 import esm
 import pytest
@@ -81,12 +82,13 @@ def store() -> MemoryStore:
 class FakeStreams:
     """torch.cuda's streams and events, and pinned buffers, on the CPU (where copies are
     synchronous). ``log`` gets ("collect", device, n) when the n-th copy-done event on a
-    device is waited for, after ``collect_seconds`` (a slow copy); ``buffers`` counts the
-    pinned buffers made."""
+    device is waited for, after ``collect_seconds`` (a slow copy), then calls ``on_collect``
+    if set; ``buffers`` counts the pinned buffers made."""
 
     def __init__(self, monkeypatch) -> None:
         self.log: list[tuple[str, str, int]] = []
         self.collect_seconds = 0.0
+        self.on_collect: Callable[[], object] | None = None
         self.buffers = 0
         self._events: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -109,6 +111,8 @@ class FakeStreams:
             def synchronize(self) -> None:
                 threading.Event().wait(fake.collect_seconds)
                 fake.log.append(("collect", self.device, self.number))
+                if fake.on_collect is not None:
+                    fake.on_collect()
 
         def pinned(numel):
             fake.buffers += 1
