@@ -430,7 +430,9 @@ class DeviceWorker(threading.Thread):
 
     def _grow(self, batch: Batch, peak_bytes: int) -> None:
         """After a batch that filled most of the budget, raise the budget if memory allows
-        (never to the smallest batch that ran out of memory here)."""
+        (never to the smallest batch that ran out of memory here). ``peak_bytes`` is that
+        batch's own (measured at its launch); the free memory is read with the next batch, if
+        any, in flight, so the headroom left also covers that batch's output."""
         if batch.tokens < self.budget.tokens // 2 or peak_bytes <= 0:
             return
         free, _ = torch.cuda.mem_get_info(self.device.torch_device)
