@@ -8,6 +8,7 @@ from __future__ import annotations
 import queue
 import random
 import threading
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -180,3 +181,14 @@ def test_stopping_collects_the_launched_batches_and_drops_the_rest(tiny, fake_cu
     messages = [outbox.get_nowait() for _ in range(outbox.qsize())]
     assert isinstance(messages[0], Ready)
     assert [(type(m), m.batch.batch_id) for m in messages[1:]] == [(Finished, 0), (Finished, 1)]
+
+
+def test_overlapping_batches_seconds_add_up_to_the_busy_time(tiny, fake_cuda, monkeypatch):
+    """Each batch's seconds start at its launch or the previous batch's end, whichever is
+    later, so the scheduler's rates do not count the overlap twice (a clock that ticks once
+    per reading: launches at 0, 1, 3, 5, ends at 2, 4, 6, 7)."""
+    ticks = iter(range(100))
+    monkeypatch.setattr(device_module, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    batches, texts = make_batches([[10], [11], [12], [13]])
+    _, messages = run_worker(CUDA, tiny, texts, batches)
+    assert [m.seconds for m in messages] == [2, 2, 2, 1]
