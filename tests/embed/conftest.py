@@ -1,12 +1,18 @@
-"""Fixtures: a tiny random ESM-2 saved in fair-esm's hub format, and an in-memory cache store."""
+"""Fixtures: a tiny random ESM-2 saved in fair-esm's hub format, an in-memory cache store, and
+fake CUDA streams, events and pinned memory for 'CUDA' devices that compute on the CPU."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import threading
+from collections.abc import Callable
 
 import esm
 import pytest
 import torch
+
+from workbench.embed import transfer
 
 TINY = {"layers": 2, "dim": 32, "heads": 4}
 
@@ -71,3 +77,54 @@ class MemoryStore:
 @pytest.fixture
 def store() -> MemoryStore:
     return MemoryStore()
+
+
+class FakeStreams:
+    """torch.cuda's streams and events, and pinned buffers, on the CPU (where copies are
+    synchronous). ``log`` gets ("collect", device, n) when the n-th copy-done event on a
+    device is waited for, after ``collect_seconds`` (a slow copy), then calls ``on_collect``
+    if set; ``buffers`` counts the pinned buffers made."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.log: list[tuple[str, str, int]] = []
+        self.collect_seconds = 0.0
+        self.on_collect: Callable[[], object] | None = None
+        self.buffers = 0
+        self._events: dict[str, int] = {}
+        self._lock = threading.Lock()
+        fake = self
+
+        class Stream:
+            def __init__(self, device=None) -> None:
+                self.device = device
+
+            def wait_stream(self, other) -> None:
+                pass
+
+        class Event:
+            def record(self, stream) -> None:
+                with fake._lock:
+                    self.device = threading.current_thread().name.removeprefix("embed-")
+                    self.number = fake._events.get(self.device, 0)
+                    fake._events[self.device] = self.number + 1
+
+            def synchronize(self) -> None:
+                threading.Event().wait(fake.collect_seconds)
+                fake.log.append(("collect", self.device, self.number))
+                if fake.on_collect is not None:
+                    fake.on_collect()
+
+        def pinned(numel):
+            fake.buffers += 1
+            return torch.full((numel,), float("nan"), dtype=torch.float16)
+
+        monkeypatch.setattr(torch.cuda, "Stream", Stream)
+        monkeypatch.setattr(torch.cuda, "Event", Event)
+        monkeypatch.setattr(torch.cuda, "current_stream", lambda device=None: Stream(device))
+        monkeypatch.setattr(torch.cuda, "stream", lambda stream: contextlib.nullcontext())
+        monkeypatch.setattr(transfer, "pinned", pinned)
+
+
+@pytest.fixture
+def fake_streams(monkeypatch) -> FakeStreams:
+    return FakeStreams(monkeypatch)

@@ -68,7 +68,7 @@ def tiny():
 
 
 def test_budget_stays_below_a_failed_size_and_a_lone_piece_moves_to_a_larger_device(
-    tiny, monkeypatch
+    tiny, monkeypatch, fake_streams
 ):
     fake = FakeCuda(monkeypatch, {"cuda:0": 700, "cuda:1": 5000}, {"cuda:0": 8000, "cuda:1": 8000})
     rng = random.Random(0)

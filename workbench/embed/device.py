@@ -7,6 +7,12 @@ bf16 on CPU), and posts one message per batch to the runner: ``Finished``, ``Out
 (CUDA OOM or a simulated one) or ``Crashed``. Simulated devices (``sim:<speed>``) compute on
 the CPU and then wait until the batch has lasted ``padded tokens x token_seconds / speed``.
 
+A CUDA device keeps ``CUDA_IN_FLIGHT`` (2) batches launched: batch N+1 is queued before batch
+N's output is read, and that output comes back on a copy stream into pinned buffers, real
+residues only (:mod:`workbench.embed.transfer`). CPU-backed devices run one batch at a time,
+launch then collect, as before. What has run on a real GPU: nothing; the CUDA path is tested on
+the CPU with fake streams, events and memory functions.
+
 CPU-backed devices (cpu, sim) share one model (the encoder keeps no state on its modules) and
 the cores: :func:`choose_cpu_threads` picks torch's intra-op thread count for them. A CUDA
 device gets a replica built from that one host copy with its Linear weights already in the
@@ -33,6 +39,7 @@ from workbench.embed.encoder import encode
 from workbench.embed.models import LoadedModel
 from workbench.embed.scheduler import Batch, Budget
 from workbench.embed.tokens import Tokenizer
+from workbench.embed.transfer import CudaTransfer, HostTransfer, InTransit, Transfer, collect
 from workbench.embed.weights import LOW_PRECISION, place_model
 
 __all__ = [
@@ -58,10 +65,12 @@ __all__ = [
     "probe_budget",
     "probe_tokens",
     "recover_from_oom",
+    "transfer_for",
 ]
 
 CPU_BUDGET = 4096
 MAX_BUDGET = 1 << 17
+CUDA_IN_FLIGHT = 2  # batches launched and not yet collected on a CUDA device
 
 
 def parse_devices(spec: str) -> list[DeviceSpec]:
@@ -173,12 +182,6 @@ def launch(
         return torch.cat([reps[layer] for layer in layers], dim=-1).to(torch.float16)
 
 
-def collect(stacked: torch.Tensor, lengths: Sequence[int]) -> list[np.ndarray]:
-    """Wait for the batch, bring it to the host once, and cut one copy per sequence."""
-    host = stacked.cpu().numpy()
-    return [host[i, 1 : n + 1].copy() for i, n in enumerate(lengths)]  # numpy: no torch dispatch
-
-
 @contextlib.contextmanager
 def intra_op_threads(count: int) -> Iterator[None]:
     """torch's intra-op threads set to ``count`` for the block (process-wide), then restored."""
@@ -262,6 +265,21 @@ class Crashed:
 Message = Ready | Tuned | Finished | OutOfMemory | Crashed
 
 
+def transfer_for(device: DeviceSpec) -> Transfer:
+    """A copy stream and pinned buffers on CUDA; a synchronous read on CPU-backed devices."""
+    return CudaTransfer(device.torch_device) if device.kind == "cuda" else HostTransfer()
+
+
+@dataclass(slots=True)
+class _Launched:
+    """A batch whose forward pass and copy to the host are queued."""
+
+    batch: Batch
+    transit: InTransit
+    started: float  # time.perf_counter() at its launch
+    peak_bytes: int  # CUDA memory its launch allocated at the peak, above what was held before
+
+
 class DeviceWorker(threading.Thread):
     """Runs assigned batches on one device and reports each outcome to ``outbox``."""
 
@@ -293,6 +311,8 @@ class DeviceWorker(threading.Thread):
         self.model = loaded.model  # this device's replica once set up
         self._tokenize = Tokenizer(loaded.alphabet)
         self._cuda = device.kind == "cuda"
+        self.depth = CUDA_IN_FLIGHT if self._cuda else 1  # batches launched, not yet collected
+        self._finished_at = float("-inf")
         self._halt = threading.Event()
 
     def submit(self, batch: Batch) -> None:
@@ -349,44 +369,70 @@ class DeviceWorker(threading.Thread):
         return True
 
     def _loop(self) -> None:
-        """Run the batches in order; one prepared before an out-of-memory error that is at least
-        as large as the batch that failed goes back unrun (the scheduler splits it)."""
+        """Run the batches in order, launching up to ``depth`` before the oldest is collected;
+        one prepared before an out-of-memory error that is at least as large as the batch that
+        failed goes back unrun (the scheduler splits it). Once told to stop, the batches already
+        launched are still collected."""
+        transfer = transfer_for(self.device)
         pending: deque[tuple[Batch, torch.Tensor]] = deque()
-        while self._take(pending, block=True):
-            batch, tokens = pending.popleft()
-            if not self.budget.fits(batch.tokens):
-                self.outbox.put(OutOfMemory(self.device.name, batch))
-                continue
-            start = time.perf_counter()
-            try:
-                arrays = self._run(batch, tokens, pending)
-            except Exception as exc:
-                if not recover_from_oom(exc, self.device):
-                    raise
-                self.budget.failed(batch.tokens)
-                self.outbox.put(OutOfMemory(self.device.name, batch))
-                continue
-            self.outbox.put(Finished(self.device.name, batch, arrays, time.perf_counter() - start))
+        flight: deque[_Launched] = deque()
+        running = True
+        while running or flight:
+            if running:
+                running = self._take(pending, block=not flight)
+            if running and pending and len(flight) < self.depth:
+                self._launch(*pending.popleft(), transfer, flight)
+            elif flight:
+                self._finish(flight.popleft(), transfer)
 
-    def _run(self, batch: Batch, tokens: torch.Tensor, pending: deque) -> list[np.ndarray]:
-        """Launch, prepare the next batches while it runs, collect; pace sim, grow on CUDA."""
-        start = time.perf_counter()
-        check_simulated_memory(self.device, batch.tokens)
+    def _launch(
+        self, batch: Batch, tokens: torch.Tensor, transfer: Transfer, flight: deque
+    ) -> None:
+        """Queue the forward pass and the copy of its output; report an out-of-memory error.
+
+        Peak memory is read right after the launch: the caching allocator accounts for a
+        batch's allocations when they are queued, so the figure is this batch's alone even
+        with another batch still in flight."""
+        if not self.budget.fits(batch.tokens):
+            self.outbox.put(OutOfMemory(self.device.name, batch))
+            return
+        started = time.perf_counter()
+        peak = 0
+        try:
+            check_simulated_memory(self.device, batch.tokens)
+            if self._cuda:
+                torch.cuda.reset_peak_memory_stats(self.device.torch_device)
+                before = torch.cuda.memory_allocated(self.device.torch_device)
+            out = launch(self.model, tokens, self.layers, self.precision)
+            transit = transfer.start(out, [p.tokens - 2 for p in batch.pieces])
+            if self._cuda:
+                peak = torch.cuda.max_memory_allocated(self.device.torch_device) - before
+        except Exception as exc:
+            if not recover_from_oom(exc, self.device):
+                raise
+            self.budget.failed(batch.tokens)
+            self.outbox.put(OutOfMemory(self.device.name, batch))
+            return
+        flight.append(_Launched(batch, transit, started, peak))
+
+    def _finish(self, launched: _Launched, transfer: Transfer) -> None:
+        """Read a launched batch's output, grow the budget on CUDA, pace sim, report it; its
+        seconds count from its launch or the previous batch's end, whichever is later."""
+        batch = launched.batch
+        arrays = transfer.finish(launched.transit)
         if self._cuda:
-            torch.cuda.reset_peak_memory_stats(self.device.torch_device)
-            before = torch.cuda.memory_allocated(self.device.torch_device)
-        out = launch(self.model, tokens, self.layers, self.precision)
-        if not self._take(pending, block=False):
-            self._halt.set()
-        arrays = collect(out, [p.tokens - 2 for p in batch.pieces])
-        if self._cuda:
-            self._grow(batch, torch.cuda.max_memory_allocated(self.device.torch_device) - before)
-        pace(self.device, batch.tokens, self.token_seconds, start, self._halt.wait)
-        return arrays
+            self._grow(batch, launched.peak_bytes)
+        pace(self.device, batch.tokens, self.token_seconds, launched.started, self._halt.wait)
+        now = time.perf_counter()
+        seconds = now - max(launched.started, self._finished_at)
+        self._finished_at = now
+        self.outbox.put(Finished(self.device.name, batch, arrays, seconds))
 
     def _grow(self, batch: Batch, peak_bytes: int) -> None:
         """After a batch that filled most of the budget, raise the budget if memory allows
-        (never to the smallest batch that ran out of memory here)."""
+        (never to the smallest batch that ran out of memory here). ``peak_bytes`` is that
+        batch's own (measured at its launch); the free memory is read with the next batch, if
+        any, in flight, so the headroom left also covers that batch's output."""
         if batch.tokens < self.budget.tokens // 2 or peak_bytes <= 0:
             return
         free, _ = torch.cuda.mem_get_info(self.device.torch_device)
