@@ -342,7 +342,7 @@ def test_cli_summary_merged_pdbs_and_cache_commands(complexes_dir, tmp_path):
     assert "removed 1 entries" in cleared.stdout  # the empty file never reached the cache
 
 
-def test_workers_write_the_shards_and_reruns_into_the_same_folder_replace_them(
+def test_workers_write_the_shards_and_reruns_into_the_same_folder_reuse_them(
     complexes_dir, tmp_path, cache_dir, same_dataset, monkeypatch
 ):
     from workbench.engine import prep_stage
@@ -359,25 +359,31 @@ def test_workers_write_the_shards_and_reruns_into_the_same_folder_replace_them(
         lambda self, *a, **k: (copies.append(a[0]), original(self, *a, **k)),
     )
     run_dir = tmp_path / "run"
+
+    def shards() -> dict[str, int]:
+        return {p.name: p.stat().st_ino for p in sorted((run_dir / "graphs").iterdir())}
+
     workbench.run(files, run_dir, **options)  # all cache hits: written here, no pool started
     assert sorted(copies) == sorted(list_items(run_dir / "graphs.h5"))
     same_dataset(run_dir, tmp_path / "fresh")
+    first = shards()
+    assert list(first) == [f"part-{n:05d}.h5" for n in range(3)]
     copies.clear()
     monkeypatch.setattr(prep_stage, "INLINE_HITS", 0)  # as at scale, past the inline budget
-    workbench.run(files, run_dir, **options)
+    workbench.run(files, run_dir, **options)  # the same command again: every shard reused
     same_dataset(run_dir, tmp_path / "fresh")
-    assert copies == []  # the parent copied no graph bytes: the workers wrote every shard
-    shards = sorted(p.name for p in (run_dir / "graphs").iterdir())
-    assert shards == [f"part-{n:05d}.h5" for n in range(6)]  # this run's and the replaced one's
+    assert copies == [] and shards() == first  # no shard written, none replaced
 
     workbench.run(files[:2], run_dir, **options)
     assert len(list_items(run_dir / "graphs.h5")) == 2  # the dropped input's item goes
-    assert len(list((run_dir / "graphs").iterdir())) == 5  # the first run's shards collected
+    assert shards() == first  # its shard stays one run, for readers of the replaced index
     (run_dir / "graphs.h5").write_bytes(b"left half-written by a killed run")
-    workbench.run(files, run_dir, **options)
+    workbench.run(files, run_dir, **options)  # nothing to reuse: the workers write every shard
     same_dataset(run_dir, tmp_path / "fresh")
-    shards = sorted(p.name for p in (run_dir / "graphs").iterdir())
-    assert shards == [f"part-{n:05d}.h5" for n in (8, 9, 10)]  # an unreadable index keeps none
+    assert copies == []  # the parent copied no graph bytes
+    assert list(shards()) == [
+        f"part-{n:05d}.h5" for n in (3, 4, 5)
+    ]  # an unreadable index keeps none
 
 
 def _only_linked_whole_shards(run_dir: Path) -> None:

@@ -237,21 +237,43 @@ def _full_argv(run_dir, cache) -> list[str]:
     return [sys.executable, "-m", "workbench.cli", "run", "--quiet", *config.argv()]
 
 
-def test_identical_reruns_into_one_folder_do_not_grow_the_graphs(full_runs, tmp_path, same_dataset):
+def test_identical_reruns_into_one_folder_rewrite_no_shard(full_runs, tmp_path, same_dataset):
     cache = workbench.open_run(full_runs[0]).info["config"]["cache_dir"]
     run_dir = tmp_path / "run"
-    sizes = []
+    sizes, shards = [], []
     for _ in range(4):
         workbench.run(
             example_paths(), run_dir, manifest=str(example_manifest()), cache_dir=cache, **FULL
         )
         files = workbench.open_run(run_dir).layout.file_sizes()
         sizes.append((files["graphs.h5"], files["graphs/"]))
-    # the index stays the same size; the shards: the first run's, then two runs' at most
-    assert [index for index, _ in sizes] == [sizes[0][0]] * 4
-    assert [shards for _, shards in sizes[1:]] == [2 * sizes[0][1]] * 3
+        shards.append(
+            {
+                p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+                for p in (run_dir / "graphs").iterdir()
+            }
+        )
+    # after a full run (prep, annotate, embed) the same command writes no shard: prep finds each
+    # chunk's shard holding its graphs, assemble finds every feature already there
+    assert sizes == [sizes[0]] * 4
+    assert shards == [shards[0]] * 4
     same_dataset(full_runs[0], run_dir)
     assert not list(run_dir.glob("*.partial"))
+
+
+def test_a_rerun_with_other_embeddings_rewrites_only_their_feature(
+    full_runs, tmp_path, same_dataset
+):
+    cache = workbench.open_run(full_runs[0]).info["config"]["cache_dir"]
+    run_dir = tmp_path / "run"
+    options = {"manifest": str(example_manifest()), "cache_dir": cache, **FULL}
+    workbench.run(example_paths(), run_dir, **options)
+    workbench.run(example_paths(), run_dir, **{**options, "graph_embedding": "full"})
+    workbench.run(example_paths(), tmp_path / "fresh", **{**options, "graph_embedding": "full"})
+    same_dataset(tmp_path / "fresh", run_dir)  # a reused shard holds what a fresh one would
+    workbench.run(example_paths(), run_dir, stages=("prep",), **options)
+    workbench.run(example_paths(), tmp_path / "prep", stages=("prep",), **options)
+    same_dataset(tmp_path / "prep", run_dir)  # no stale region or embedding from earlier runs
 
 
 @pytest.mark.timeout(300)

@@ -9,6 +9,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+import h5py
 import numpy as np
 import pyarrow.parquet as pq
 
@@ -139,15 +140,15 @@ class Assembler:
         )
         try:
             for shard, items in by_shard:
-                with GraphWriter(shard) as graphs:
+                changes = []
+                with h5py.File(shard, "r") as stored:
                     for item_id, rows in items:
-                        residues = read_residues(graphs.file, item_id)
-                        nodes = graphs.file[item_id]["nodes/residue"][()]
-                        if regions_out is not None:
-                            self._regions_of(item_id, rows, residues, nodes, graphs, regions_out)
-                        if self._reader is not None:
-                            self._embedding_of(item_id, rows, len(residues), nodes, graphs)
+                        changes += self._changes(stored, item_id, rows, regions_out)
                         count += 1
+                if changes:  # a rerun's unchanged shard is not written (nor copied for a reader)
+                    with GraphWriter(shard) as graphs:
+                        for item_id, name, values in changes:
+                            graphs.set_node_feature(item_id, name, values)
         finally:
             if self._reader is not None:
                 self._reader.close()
@@ -155,7 +156,24 @@ class Assembler:
             regions_out.close()
         return count
 
-    def _regions_of(self, item_id, rows, residues, nodes, graphs, out) -> None:
+    def _changes(
+        self, stored: h5py.File, item_id: str, rows: list[_Chain], regions_out
+    ) -> list[tuple[str, str, np.ndarray]]:
+        """The item's node features (region, embedding) whose values differ from the stored
+        ones, as (item id, feature, values); the item's regions.parquet rows go out here."""
+        group = stored[item_id]
+        residues = read_residues(stored, item_id)
+        nodes = group["nodes/residue"][()]
+        features = []
+        if regions_out is not None:
+            features.append(
+                ("region", self._regions_of(item_id, rows, residues, nodes, regions_out))
+            )
+        if self._reader is not None:
+            features.append(("embedding", self._embedding_of(rows, len(residues), nodes)))
+        return [(item_id, name, v) for name, v in features if not _stored(group, name, v)]
+
+    def _regions_of(self, item_id, rows, residues, nodes, out) -> np.ndarray:
         region = np.full(len(residues), "unknown", dtype="<U8")
         position = np.full(len(residues), "", dtype="<U8")
         for row in rows:
@@ -173,15 +191,26 @@ class Assembler:
                 "region": region.tolist(),
             }
         )
-        codes = np.array([_REGION_CODE[name] for name in region[nodes]], dtype=np.int32)
-        graphs.set_node_feature(item_id, "region", codes)
+        return np.array([_REGION_CODE[name] for name in region[nodes]], dtype=np.int32)
 
-    def _embedding_of(self, item_id, rows, n_residues, nodes, graphs) -> None:
+    def _embedding_of(self, rows, n_residues, nodes) -> np.ndarray:
         vectors = [self._vector(row.seq_hash, row.length) for row in rows]
         per_residue = np.full((n_residues, *vectors[0].shape[1:]), np.nan, dtype=np.float32)
         for row, vector in zip(rows, vectors, strict=True):
             per_residue[row.start : row.stop] = vector
-        graphs.set_node_feature(item_id, "embedding", per_residue[nodes])
+        return per_residue[nodes]
+
+
+def _stored(group: h5py.Group, name: str, values: np.ndarray) -> bool:
+    """Whether the group already holds node feature ``name`` with exactly these values."""
+    data = group["node_data"].get(name)
+    values = values[:, None] if values.ndim == 1 else values
+    return (
+        data is not None
+        and data.shape == values.shape
+        and data.dtype == values.dtype
+        and np.array_equal(data[()], values, equal_nan=True)
+    )
 
 
 def sequence_rows(index: SequenceIndex, numbering: dict | None, scheme: str) -> list[dict]:

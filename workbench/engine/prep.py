@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import h5py
 import numpy as np
 
 from workbench.annotate import check_declared_roles, detect_roles
@@ -27,7 +28,7 @@ from workbench.cache import (
     encode_arrays,
 )
 from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError
-from workbench.output.graphs import graph_image
+from workbench.output.graphs import assembled_features, graph_image
 from workbench.output.shards import write_shard
 from workbench.sources import Item, ItemRef, SourceError, describe_source
 from workbench.structure import (
@@ -302,6 +303,8 @@ class PrepChunk:
 
     shard: str  # a file name from ShardedGraphs.next_shard
     items: tuple[tuple[str, Item, ChainSpec | None], ...]
+    reuse: str | None = None  # the shard the replaced index linked the first item to
+    assembles: tuple[str, ...] = ()  # node features the run's later stages write (and check)
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,22 +324,46 @@ def prep_chunk(task: PrepTask, chunk: PrepChunk) -> ChunkDone:
     return finish_chunk(task, chunk, results)
 
 
+def _holds(path: Path, keys: dict[str, str], assembles: tuple[str, ...]) -> bool:
+    """Whether shard ``path`` holds exactly the groups ``keys`` names, each made under its key,
+    with no feature filled by a later stage this run does not run (that one would be stale)."""
+    try:
+        with h5py.File(path, "r") as f:
+            return sorted(f) == sorted(keys) and all(
+                f[name].attrs.get("key") == key
+                and set(assembled_features(f[name])) <= set(assembles)
+                for name, key in keys.items()
+            )
+    except OSError:
+        return False
+
+
 def finish_chunk(task: PrepTask, chunk: PrepChunk, results: list[PrepResult]) -> ChunkDone:
-    """Write the chunk's graphs (``results``, in item order) into its shard, then the reply:
-    the results without their bytes."""
+    """Write the chunk's graphs (``results``, in item order) into its shard, unless the shard
+    ``chunk.reuse`` already holds exactly them; then the reply: the results without their
+    bytes."""
     ids = [item_id for item_id, _, _ in chunk.items]
     done = [(item_id, r) for item_id, r in zip(ids, results, strict=True) if r.status == "done"]
     shard, deeprank = None, []
     if done and task.graph_dir is not None:
-        write_shard(
-            Path(task.graph_dir) / chunk.shard,
-            ((item_id, r.graph_image(), r.key) for item_id, r in done),
-        )
-        shard = chunk.shard
-        if task.deeprank_dir is not None:
-            images = [(i, r.deeprank_image(), r.key) for i, r in done]
-            deeprank = [entry for entry in images if entry[1] is not None]
-            write_shard(Path(task.deeprank_dir) / chunk.shard, deeprank)
+        with_images = task.deeprank_dir is not None
+        deeprank = [(i, r.deeprank_image(), r.key) for i, r in done] if with_images else []
+        deeprank = [entry for entry in deeprank if entry[1] is not None]
+        wanted = [(Path(task.graph_dir), {i: r.key for i, r in done})]
+        if with_images:
+            wanted.append((Path(task.deeprank_dir), {i: key for i, _, key in deeprank}))
+        if chunk.reuse is not None and all(
+            _holds(folder / chunk.reuse, keys, chunk.assembles) for folder, keys in wanted
+        ):
+            shard = chunk.reuse
+        else:
+            write_shard(
+                Path(task.graph_dir) / chunk.shard,
+                ((item_id, r.graph_image(), r.key) for item_id, r in done),
+            )
+            if with_images:
+                write_shard(Path(task.deeprank_dir) / chunk.shard, deeprank)
+            shard = chunk.shard
     corrupt = sum(c.corrupt for c in task.store().take_counts().values())
     return ChunkDone(
         tuple(replace(r, item_id=i, payload=None) for i, r in zip(ids, results, strict=True)),

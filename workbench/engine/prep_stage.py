@@ -95,8 +95,10 @@ class PrepStage:
         chunk_size: int,
         emitter: Emitter,
         cancel: threading.Event,
+        assembles: tuple[str, ...] = (),
     ) -> None:
         self.inputs = inputs
+        self.assembles = assembles  # node features the run's later stages write into the shards
         self.layout = layout
         self.spec = spec
         self.manifest = manifest
@@ -133,10 +135,19 @@ class PrepStage:
         for entry in self._items():
             chunk.append(entry)
             if len(chunk) == self.chunk_size:
-                yield PrepChunk(self.graphs.next_shard(), tuple(chunk))
+                yield self._chunk(chunk)
                 chunk = []
         if chunk:
-            yield PrepChunk(self.graphs.next_shard(), tuple(chunk))
+            yield self._chunk(chunk)
+
+    def _chunk(self, items: list[tuple[str, Item, ChainSpec | None]]) -> PrepChunk:
+        """A task with a new shard name, and the shard that may already hold its graphs."""
+        return PrepChunk(
+            self.graphs.next_shard(),
+            tuple(items),
+            self.graphs.previous_shard(items[0][0]),
+            self.assembles,
+        )
 
     def _unique_id(self, item_id: str) -> str:
         candidate, n = item_id, 1

@@ -85,17 +85,19 @@ def _clear_outputs(layout: RunLayout) -> None:
     shutil.rmtree(layout.merged, ignore_errors=True)
 
 
+def _assembled_features(stages: tuple[str, ...]) -> tuple[str, ...]:
+    """Node features the run fills in after prep: a reused shard may hold no other."""
+    return (
+        *(("region",) if "annotate" in stages else ()),
+        *(("embedding",) if "embed" in stages else ()),
+    )
+
+
 def _fill_esm(deeprank: ShardedGraphs, embeddings: Path, emitter: Emitter) -> int:
     """The deeprank-ab groups' ESM scalars, written into their shards one shard at a time."""
-    import h5py
-
     from workbench.engine.score_stage import fill_esm_scalars
 
-    filled = 0
-    for shard in deeprank.shard_paths():
-        with h5py.File(shard, "a") as handle:
-            filled += fill_esm_scalars(handle, embeddings, emitter)
-    return filled
+    return sum(fill_esm_scalars(shard, embeddings, emitter) for shard in deeprank.shard_paths())
 
 
 class _Run:
@@ -286,6 +288,7 @@ class _Run:
             chunk_size=config.chunk_size,
             emitter=emitter,
             cancel=self.cancel,
+            assembles=_assembled_features(config.stages),
         )
         status: RunStatus = "crashed"
         cluster = LazyClient(config.cluster, config.workers, self._connected)

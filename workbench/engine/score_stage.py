@@ -11,8 +11,9 @@ import numpy as np
 
 from workbench.cache import Cache
 from workbench.engine.emitter import Emitter
-from workbench.graph.deeprank import set_embedding
+from workbench.graph.deeprank import embedding_values, set_embedding
 from workbench.output.embeddings import EmbeddingReader
+from workbench.output.graphs import GraphWriter
 from workbench.record.events import BatchDone, ItemWarning
 from workbench.score import resolve_scorer, score_files, write_scores
 
@@ -26,12 +27,15 @@ def _scalars(embeddings: EmbeddingReader, seq_hash: str, memo: dict[str, np.ndar
     return memo[seq_hash]
 
 
-def fill_esm_scalars(graphs: h5py.File, embeddings: Path, emitter: Emitter) -> int:
-    """Set every group's ``embedding`` node feature; groups left at 0 are warned about."""
+def fill_esm_scalars(shard: Path, embeddings: Path, emitter: Emitter) -> int:
+    """Set every group's ``embedding`` node feature in one deeprank-ab shard, writing only the
+    groups whose values change (a rerun's unchanged shard is not written, nor copied for a
+    reader); groups left at 0 are warned about. Returns the groups filled."""
     memo: dict[str, np.ndarray] = {}  # one float per residue per unique sequence
+    changed: dict[str, tuple[np.ndarray, ...]] = {}
     filled = 0
-    with EmbeddingReader(embeddings) as reader:
-        for item_id, group in graphs.items():
+    with EmbeddingReader(embeddings) as reader, h5py.File(shard, "r") as stored:
+        for item_id, group in stored.items():
             try:
                 per_side = tuple(
                     _scalars(reader, h, memo) if h else np.zeros(0, np.float32)
@@ -45,8 +49,14 @@ def fill_esm_scalars(graphs: h5py.File, embeddings: Path, emitter: Emitter) -> i
                     message=f"no ESM embedding ({exc.args[0]}); its embedding feature stays 0",
                 )
                 continue
-            set_embedding(group, per_side)
             filled += 1
+            old = group["node_data/embedding"][()]
+            if not np.array_equal(old, embedding_values(group, per_side)):
+                changed[item_id] = per_side
+    if changed:
+        with GraphWriter(shard) as writer:
+            for item_id, per_side in changed.items():
+                set_embedding(writer.file[item_id], per_side)
     return filled
 
 

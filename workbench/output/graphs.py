@@ -17,19 +17,22 @@ writes the chunk's groups into one shard ``graphs/part-NNNNN.h5`` beside graphs.
 temporary name renamed when complete; its ``key`` attribute is the prep cache key. graphs.h5 is
 then an index written by the run's parent: one HDF5 external link per item
 (``/<item_id>`` → ``graphs/part-NNNNN.h5:/<item_id>``, relative, so HDF5 resolves it against the
-index's own folder whatever the reader's working directory), plus the attribute ``shard_range``
-(first, last; a run numbers its shards consecutively). Every reader opens graphs.h5 and follows
-the links without knowing of shards; the parent copies no graph's bytes (but for a run's
+index's own folder whatever the reader's working directory). Every reader opens graphs.h5 and
+follows the links without knowing of shards; the parent copies no graph's bytes (but for a run's
 first few hundred cache hits, before a pool starts: engine.prep_stage). Assemble writes its
 node features into the shards, one shard at a time, before the index is committed.
 deeprank_ab.h5 is sharded the same way (``deeprank_ab/part-NNNNN.h5``, the same shard numbers).
 
-Reruns: each run writes new shards with new numbers (past every shard in the folder) and a fresh
-index renamed over the old one at its clean end; it then removes the shards referenced by neither
-the new index nor the one it replaced, and any half-written shard. So a reader holding the old
-index (or one of its shards) keeps valid data through the rerun and until the next one, a killed
-run leaves the previous index and its shards whole, and the folder holds at most two runs' shards:
-it does not grow over reruns.
+Reruns: a chunk whose items the replaced index linked to one shard that holds exactly those
+items under the same prep keys (the ``key`` attribute; assembled features are compared by value)
+reuses that shard, so a rerun of the same command writes no shard and assemble rewrites only
+features whose values changed (through a copy renamed over the shard when a reader holds it).
+Every other chunk gets a new shard, numbered past every shard in the folder. A fresh index is
+renamed over the old one at the run's clean end, which then removes the shards referenced by
+neither the new index nor the one it replaced (read from their links), and any half-written
+shard. So a reader holding the old index (or one of its shards) keeps valid data through the
+rerun and until the next one, a killed run leaves the previous index and its shards whole, and
+the folder holds at most two runs' shards: it does not grow over reruns.
 
 Atomicity within a file: an item is written under a hidden temporary name (``.tmp-<item_id>``)
 and then renamed, so a reader never trusts a half-written group; temporary groups are ignored and
@@ -59,14 +62,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GraphWriter",
+    "assembled_features",
     "graph_image",
     "list_items",
+    "mark_assembled",
     "read_graph",
     "read_graph_tensors",
     "read_residues",
 ]
 
 _TMP = ".tmp-"
+_ASSEMBLED = "assembled"
 _IMAGE_GROUP = "item"
 _STR = h5py.string_dtype("utf-8")
 
@@ -239,7 +245,20 @@ class GraphWriter:
         order = [str(n) for n in group.attrs["node_features"]]
         if name not in order:
             group.attrs["node_features"] = _strings(np.array([*order, name], dtype=str))
-        group.attrs["key"] = ""  # no longer the group its cache key made
+        mark_assembled(group, name)
+
+
+def assembled_features(group: h5py.Group) -> list[str]:
+    """Node features a stage after prep filled in (attribute ``assembled``): a rerun reuses
+    the group only where it fills them again."""
+    return [str(name) for name in group.attrs.get(_ASSEMBLED, ())]
+
+
+def mark_assembled(group: h5py.Group, name: str) -> None:
+    """Record that a stage after prep filled node feature ``name`` of the group."""
+    names = assembled_features(group)
+    if name not in names:
+        group.attrs[_ASSEMBLED] = _strings(np.array([*names, name], dtype=str))
 
 
 def _default_columns(name: str, width: int, old: h5py.Dataset | None) -> tuple[str, ...]:

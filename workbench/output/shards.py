@@ -13,7 +13,6 @@ from pathlib import Path
 from types import TracebackType
 
 import h5py
-import numpy as np
 
 from workbench.fs import PARTIAL_SUFFIX, AtomicFile
 from workbench.output.graphs import GraphWriter
@@ -21,9 +20,6 @@ from workbench.output.graphs import GraphWriter
 __all__ = ["ShardedGraphs", "copy_graphs", "shard_name", "write_shard"]
 
 _SHARD = re.compile(r"part-(\d+)\.h5")
-# the first and last shard numbers the index links to (a run's shards are numbered
-# consecutively), so a later run knows what it referenced; two numbers at any scale
-_RANGE_ATTR = "shard_range"
 
 
 def shard_name(number: int) -> str:
@@ -57,14 +53,26 @@ def _number(name: str) -> int | None:
     return None if match is None else int(match.group(1))
 
 
-def _referenced(index: Path) -> range:
-    """Shard numbers the existing index links to; none when absent, unreadable or unsharded."""
+def _referenced(index: Path) -> set[int]:
+    """Shard numbers the existing index links to, read from its links (a rerun reuses shards
+    of earlier runs, so they are no range; a few µs a link, once per run); none when absent or
+    unreadable."""
+    numbers: set[int] = set()
     try:
         with h5py.File(index, "r") as f:
-            first, last = f.attrs.get(_RANGE_ATTR, (0, -1))
+            links = f.id.links
+            for name in f:
+                try:
+                    target = links.get_val(name.encode())  # external: (file, object path)
+                except TypeError:  # a hard link: a group of an unsharded file
+                    continue
+                if isinstance(target, tuple):
+                    number = _number(Path(target[0].decode()).name)
+                    if number is not None:
+                        numbers.add(number)
     except OSError:
-        return range(0)
-    return range(int(first), int(last) + 1)
+        return set()
+    return numbers
 
 
 class ShardedGraphs:
@@ -83,9 +91,9 @@ class ShardedGraphs:
         self._file: h5py.File | None = None
         self._temp: AtomicFile | None = None
         self._next = 0
-        self._first: int | None = None  # the shard numbers linked so far
-        self._last = -1
+        self._linked: set[int] = set()  # the shard numbers linked so far
         self._numbered = ("", 0)  # the last shard name seen and its number
+        self._previous: h5py.File | None = None  # the index this one replaces, if readable
 
     def open(self) -> ShardedGraphs:
         """Start a fresh index (idempotent); shard numbers continue past every existing shard,
@@ -97,6 +105,10 @@ class ShardedGraphs:
         self._next = max(numbers, default=-1) + 1
         self._temp = AtomicFile(self.index, suffix=PARTIAL_SUFFIX)
         self._file = h5py.File(self._temp.path, "w")
+        try:
+            self._previous = h5py.File(self.index, "r") if self.index.is_file() else None
+        except OSError:  # unreadable: nothing to reuse
+            self._previous = None
         return self
 
     def __enter__(self) -> ShardedGraphs:
@@ -139,8 +151,18 @@ class ShardedGraphs:
         name, target = item_id.encode(), f"{self.folder.name}/{shard}".encode()
         # h5py's low-level call: a third of the cost of assigning an h5py.ExternalLink
         self.file.id.links.create_external(name, target, b"/" + name)
-        self._first = number if self._first is None else min(self._first, number)
-        self._last = max(self._last, number)
+        self._linked.add(number)
+
+    def previous_shard(self, item_id: str) -> str | None:
+        """The shard the replaced index linked ``item_id`` to, if it is still there: a chunk
+        whose items it holds under the same prep keys reuses it instead of writing a new one."""
+        if self._previous is None:
+            return None
+        link = self._previous.get(item_id, getlink=True)
+        if not isinstance(link, h5py.ExternalLink):
+            return None
+        name = Path(link.filename).name
+        return name if _number(name) is not None and (self.folder / name).is_file() else None
 
     def shard_of(self, item_id: str) -> Path:
         """The shard file holding ``item_id``'s group; KeyError when it is not linked."""
@@ -149,12 +171,9 @@ class ShardedGraphs:
             raise KeyError(f"{self.index}: no item {item_id!r}")
         return self.index.parent / link.filename
 
-    def _linked(self) -> range:
-        return range(0) if self._first is None else range(self._first, self._last + 1)
-
     def shard_paths(self) -> Iterator[Path]:
         """Every shard the index links to, in number order."""
-        for number in self._linked():
+        for number in sorted(self._linked):
             path = self.folder / shard_name(number)
             if path.is_file():  # a chunk whose items all failed wrote none
                 yield path
@@ -164,11 +183,12 @@ class ShardedGraphs:
         linked by neither (the replaced index's stay one run, for readers still holding it)."""
         if self._file is None:
             return
-        linked = self._linked()
-        if linked:
-            self._file.attrs[_RANGE_ATTR] = np.array([linked[0], linked[-1]], dtype=np.int64)
+        linked = self._linked
         self._file.close()
         self._file = None
+        if self._previous is not None:
+            self._previous.close()
+            self._previous = None
         temp, self._temp = self._temp, None
         if not commit:
             temp.discard()

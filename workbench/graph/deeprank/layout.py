@@ -15,6 +15,7 @@ import numpy as np
 
 from workbench.graph.deeprank.build import DeepRankGraph
 from workbench.graph.deeprank.merged import SIDE_CHAINS
+from workbench.output.graphs import mark_assembled
 from workbench.structure.sequences import sequence_hash
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "IMAGE_GROUP",
     "NODE_FEATURES",
     "deeprank_image",
+    "embedding_values",
     "esm_sequences",
     "node_rows",
     "set_embedding",
@@ -102,13 +104,20 @@ def esm_sequences(graph: DeepRankGraph) -> dict[str, str]:
     return {sequence_hash(s): s for s in graph.merged.sequences if s}
 
 
-def set_embedding(group: h5py.Group, per_side: tuple[np.ndarray, np.ndarray]) -> None:
-    """Write each node's ESM scalar from its side's per-residue scalars (see ``esm_index``)."""
+def embedding_values(group: h5py.Group, per_side: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Each node's ESM scalar from its side's per-residue scalars (see ``esm_index``), (k, 1)."""
     side = group["node_data/chain"][()]
     where = group.attrs["esm_index"]
     values = np.zeros(len(side), dtype=np.float32)
     for s, scalars in enumerate(per_side):
         pick = (side == s) & (where >= 0) & (where < len(scalars))
         values[pick] = scalars[where[pick]]
+    return values.reshape(-1, 1)
+
+
+def set_embedding(group: h5py.Group, per_side: tuple[np.ndarray, np.ndarray]) -> None:
+    """Write each node's ESM scalar from its side's per-residue scalars (see ``esm_index``)."""
+    values = embedding_values(group, per_side)
     del group["node_data/embedding"]
-    group["node_data"].create_dataset("embedding", data=values.reshape(-1, 1))
+    group["node_data"].create_dataset("embedding", data=values)
+    mark_assembled(group, "embedding")
