@@ -5,9 +5,11 @@ Inputs: N complexes (default 53, the issue's count): the 14 bundled cases
 folder with one manifest. Copies share their sequences, so the cold run numbers and embeds less
 than N distinct complexes would: the ratio is no better than theirs. Default stages and options
 (prep with Voronoi areas where voronota is installed, annotate, embed; a small random-weight
-ESM-2), cold into an empty cache, then the same command into a new folder with that cache warm.
-Both are timed from process start to exit, so interpreter start-up and imports count; run.json's
-own wall time says what the pipeline spent after its imports. Goal: ≤ 0.05.
+ESM-2), cold into an empty cache, then the same command into a new folder with that cache warm
+(issue 14), then the same command again into the cold run's folder (issue 12: it finds every
+shard still right and writes none). All are timed from process start to exit, so interpreter
+start-up and imports count; run.json's own wall time says what the pipeline spent after its
+imports. Goal: ≤ 0.05 for both.
 
 Run: ``python benchmarks/warm_rerun.py [N]`` from the repository root.
 """
@@ -74,6 +76,9 @@ def main(n: int = 53) -> None:
         manifest = inputs(tmp / "inputs", n)
         cold, cold_info = whole_process(tmp / "inputs", manifest, tmp / "cold", tmp / "cache")
         warm, warm_info = whole_process(tmp / "inputs", manifest, tmp / "warm", tmp / "cache")
+        before = {p.name: p.stat().st_mtime_ns for p in (tmp / "cold" / "graphs").iterdir()}
+        again, _ = whole_process(tmp / "inputs", manifest, tmp / "cold", tmp / "cache")
+        after = {p.name: p.stat().st_mtime_ns for p in (tmp / "cold" / "graphs").iterdir()}
     cold_inner, warm_inner = cold_info["wall_seconds"], warm_info["wall_seconds"]
     print(
         f"{n} complexes ({min(n, 14)} bundled cases, the rest moved copies), "
@@ -87,6 +92,11 @@ def main(n: int = 53) -> None:
     print(
         f"warm / cold = {warm / cold:.3f}  (goal ≤ 0.05); start-up and shutdown outside the "
         f"run: {warm - warm_inner:.2f} s"
+    )
+    print(
+        f"the same command again, same folder: {again:.2f} s, / cold = {again / cold:.3f} "
+        f"(goal ≤ 0.05); shards rewritten: {sum(before.get(k) != v for k, v in after.items())} "
+        f"of {len(after)}"
     )
     stages = ", ".join(f"{k} {v['seconds']:.2f} s" for k, v in warm_info["stages"].items())
     print(
