@@ -28,7 +28,8 @@ from workbench.cache import (
     encode_arrays,
 )
 from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError
-from workbench.output.graphs import assembled_features, graph_image
+from workbench.graph.assembled import assembled_features
+from workbench.output.graphs import graph_image
 from workbench.output.shards import write_shard
 from workbench.sources import Item, ItemRef, SourceError, describe_source
 from workbench.structure import (

@@ -55,6 +55,7 @@ import numpy as np
 
 from workbench.fs import PARTIAL_SUFFIX, AtomicFile
 from workbench.graph import FEATURE_GROUPS, InterfaceGraph
+from workbench.graph.assembled import mark_assembled
 from workbench.structure import ResidueMap
 
 if TYPE_CHECKING:
@@ -62,17 +63,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GraphWriter",
-    "assembled_features",
     "graph_image",
     "list_items",
-    "mark_assembled",
     "read_graph",
     "read_graph_tensors",
     "read_residues",
 ]
 
 _TMP = ".tmp-"
-_ASSEMBLED = "assembled"
 _IMAGE_GROUP = "item"
 _STR = h5py.string_dtype("utf-8")
 
@@ -246,19 +244,6 @@ class GraphWriter:
         if name not in order:
             group.attrs["node_features"] = _strings(np.array([*order, name], dtype=str))
         mark_assembled(group, name)
-
-
-def assembled_features(group: h5py.Group) -> list[str]:
-    """Node features a stage after prep filled in (attribute ``assembled``): a rerun reuses
-    the group only where it fills them again."""
-    return [str(name) for name in group.attrs.get(_ASSEMBLED, ())]
-
-
-def mark_assembled(group: h5py.Group, name: str) -> None:
-    """Record that a stage after prep filled node feature ``name`` of the group."""
-    names = assembled_features(group)
-    if name not in names:
-        group.attrs[_ASSEMBLED] = _strings(np.array([*names, name], dtype=str))
 
 
 def _default_columns(name: str, width: int, old: h5py.Dataset | None) -> tuple[str, ...]:

@@ -13,9 +13,9 @@ import io
 import h5py
 import numpy as np
 
+from workbench.graph.assembled import mark_assembled
 from workbench.graph.deeprank.build import DeepRankGraph
 from workbench.graph.deeprank.merged import SIDE_CHAINS
-from workbench.output.graphs import mark_assembled
 from workbench.structure.sequences import sequence_hash
 
 __all__ = [
