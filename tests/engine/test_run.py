@@ -506,3 +506,15 @@ def test_a_dask_worker_killed_mid_prep_loses_no_item(complexes_dir, tmp_path, sa
     assert structures["item_id"].is_unique and len(structures) == 14
     same_dataset(tmp_path / "joblib", tmp_path / "dask")
     _only_linked_whole_shards(tmp_path / "dask")  # the killed worker's half shard is gone
+
+
+def test_chunks_grow_with_the_run_so_shards_stay_few():
+    from workbench.engine.prep_stage import MAX_CHUNK, chunk_length
+
+    assert [chunk_length(4, before) for before in (0, 100, 255, 640)] == [4, 4, 4, 10]
+    assert chunk_length(4, 10**6) == MAX_CHUNK and chunk_length(100, 10**6) == 100
+    items = chunks = 0
+    while items < 10**6:
+        items += chunk_length(4, items)
+        chunks += 1
+    assert chunks < 20_000  # not 250,000 shard files

@@ -76,6 +76,18 @@ def _estimate_total(inputs: tuple[str, ...]) -> int | None:
     return None if any(f.suffix == ".qv" for f in files) else len(files)
 
 
+MAX_CHUNK = 64  # items per chunk (and shard) a large run grows to
+GROWTH = 64  # items already chunked per item of chunk length beyond chunk_size
+
+
+def chunk_length(chunk_size: int, before: int) -> int:
+    """Items in the chunk that starts after ``before`` items: ``chunk_size`` for the first few
+    thousand items (small runs keep every worker busy), then up to MAX_CHUNK, so a 10^6-item
+    run makes ~16k shards, not 250k. Depends on the item count only, so a rerun of the same
+    command cuts the same chunks and finds its shards."""
+    return max(chunk_size, min(MAX_CHUNK, before // GROWTH))
+
+
 class PrepStage:
     """Runs prep over every input and writes structures, chains and FASTA, and links each item's
     graph (in its chunk's shard) into the run's index, which the run commits when every stage
@@ -131,10 +143,11 @@ class PrepStage:
             yield self._unique_id(record.ref.item_id), record, spec
 
     def _chunks(self) -> Iterator[PrepChunk]:
+        """Chunks of ``chunk_size`` items, growing once a run is large (see chunk_length)."""
         chunk: list[tuple[str, Item, ChainSpec | None]] = []
-        for entry in self._items():
+        for seen, entry in enumerate(self._items(), start=1):
             chunk.append(entry)
-            if len(chunk) == self.chunk_size:
+            if len(chunk) >= chunk_length(self.chunk_size, seen - len(chunk)):
                 yield self._chunk(chunk)
                 chunk = []
         if chunk:

@@ -81,7 +81,12 @@ class RunConfig:
         help="prep processes (default: all cores)",
     )
     chunk_size: int = option(
-        4, minimum=1, unit="items", expert=True, help="items per prep task sent to a worker"
+        4,
+        minimum=1,
+        unit="items",
+        expert=True,
+        help="items per prep task sent to a worker (and per graph shard); past a few thousand "
+        "items chunks grow to 64",
     )
     cache_dir: str | None = option(
         None,
