@@ -82,9 +82,9 @@ GROWTH = 64  # items already chunked per item of chunk length beyond chunk_size
 
 def chunk_length(chunk_size: int, before: int) -> int:
     """Items in the chunk that starts after ``before`` items: ``chunk_size`` for the first few
-    thousand items (small runs keep every worker busy), then up to MAX_CHUNK, so a 10^6-item
-    run makes ~16k shards, not 250k. Depends on the item count only, so a rerun of the same
-    command cuts the same chunks and finds its shards."""
+    hundred items (small runs keep every worker busy), then one more per GROWTH items up to
+    MAX_CHUNK (at 4,096 items), so a 10^6-item run makes ~16k shards, not 250k. Depends on the
+    item count only, so a rerun of the same command cuts the same chunks and finds its shards."""
     return max(chunk_size, min(MAX_CHUNK, before // GROWTH))
 
 

@@ -85,8 +85,8 @@ class RunConfig:
         minimum=1,
         unit="items",
         expert=True,
-        help="items per prep task sent to a worker (and per graph shard); past a few thousand "
-        "items chunks grow to 64",
+        help="items per prep task sent to a worker (and per graph shard); past a few hundred "
+        "items chunks grow, up to 64",
     )
     cache_dir: str | None = option(
         None,
