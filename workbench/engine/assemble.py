@@ -18,7 +18,7 @@ from workbench.embed import reduce_for_graph
 from workbench.engine.prep_stage import SequenceIndex
 from workbench.graph import REGIONS
 from workbench.output.embeddings import EmbeddingReader
-from workbench.output.graphs import GraphWriter, read_residues
+from workbench.output.graphs import GraphWriter, holds_node_feature, read_residues
 from workbench.output.shards import ShardedGraphs
 from workbench.output.tables import REGIONS_SCHEMA, TableWriter
 from workbench.record.layout import RunLayout
@@ -171,7 +171,7 @@ class Assembler:
             )
         if self._reader is not None:
             features.append(("embedding", self._embedding_of(rows, len(residues), nodes)))
-        return [(item_id, name, v) for name, v in features if not _stored(group, name, v)]
+        return [(item_id, n, v) for n, v in features if not holds_node_feature(group, n, v)]
 
     def _regions_of(self, item_id, rows, residues, nodes, out) -> np.ndarray:
         region = np.full(len(residues), "unknown", dtype="<U8")
@@ -199,18 +199,6 @@ class Assembler:
         for row, vector in zip(rows, vectors, strict=True):
             per_residue[row.start : row.stop] = vector
         return per_residue[nodes]
-
-
-def _stored(group: h5py.Group, name: str, values: np.ndarray) -> bool:
-    """Whether the group already holds node feature ``name`` with exactly these values."""
-    data = group["node_data"].get(name)
-    values = values[:, None] if values.ndim == 1 else values
-    return (
-        data is not None
-        and data.shape == values.shape
-        and data.dtype == values.dtype
-        and np.array_equal(data[()], values, equal_nan=True)
-    )
 
 
 def sequence_rows(index: SequenceIndex, numbering: dict | None, scheme: str) -> list[dict]:

@@ -7,7 +7,7 @@ import functools
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from joblib.externals.loky import get_reusable_executor
@@ -91,7 +91,8 @@ def chunk_length(chunk_size: int, before: int) -> int:
 class PrepStage:
     """Runs prep over every input and writes structures, chains and FASTA, and links each item's
     graph (in its chunk's shard) into the run's index, which the run commits when every stage
-    that writes graphs is done. ``task.graph_dir`` must be ``graphs.folder``."""
+    that writes graphs is done. The task writes its shards into ``graphs``' (and ``deeprank``'s)
+    folder, given to it here as absolute paths: workers run in other working directories."""
 
     def __init__(
         self,
@@ -114,7 +115,11 @@ class PrepStage:
         self.layout = layout
         self.spec = spec
         self.manifest = manifest
-        self.task = task
+        self.task = replace(
+            task,
+            graph_dir=str(graphs.folder.absolute()),
+            deeprank_dir=str(deeprank.folder.absolute()) if deeprank is not None else None,
+        )
         self.graphs = graphs
         self.deeprank = deeprank  # --features deeprank-ab: DeepRank-Ab's layout, beside graphs
         self.esm_inputs: dict[str, str] = {}  # their ESM inputs: heavy+light, antigen

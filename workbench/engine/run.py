@@ -265,14 +265,6 @@ class _Run:
             if params.features == "deeprank-ab"
             else None
         )
-        task = PrepTask(
-            params,
-            config.cache_dir,
-            not config.no_cache,
-            config.write_merged,
-            graph_dir=str(layout.graph_shards.absolute()),  # absolute: workers have other cwds
-            deeprank_dir=str(layout.deeprank_shards.absolute()) if deeprank else None,
-        )
         self._json("running", {"items": 0, "done": 0, "failed": 0})
         emitter.emit(RunStarted, config=config.to_dict(), n_inputs=len(config.inputs))
         emitter.flush()
@@ -281,7 +273,7 @@ class _Run:
             layout=self.layout,
             spec=spec,
             manifest=manifest,
-            task=task,
+            task=PrepTask(params, config.cache_dir, not config.no_cache, config.write_merged),
             graphs=graphs,
             deeprank=deeprank,
             workers=config.workers,

@@ -11,9 +11,9 @@ import numpy as np
 
 from workbench.cache import Cache
 from workbench.engine.emitter import Emitter
-from workbench.graph.deeprank import embedding_values, set_embedding
+from workbench.graph.deeprank import embedding_values, write_embedding
 from workbench.output.embeddings import EmbeddingReader
-from workbench.output.graphs import GraphWriter
+from workbench.output.graphs import GraphWriter, holds_node_feature
 from workbench.record.events import BatchDone, ItemWarning
 from workbench.score import resolve_scorer, score_files, write_scores
 
@@ -32,7 +32,7 @@ def fill_esm_scalars(shard: Path, embeddings: Path, emitter: Emitter) -> int:
     groups whose values change (a rerun's unchanged shard is not written, nor copied for a
     reader); groups left at 0 are warned about. Returns the groups filled."""
     memo: dict[str, np.ndarray] = {}  # one float per residue per unique sequence
-    changed: dict[str, tuple[np.ndarray, ...]] = {}
+    changed: dict[str, np.ndarray] = {}  # item id -> its new values
     filled = 0
     with EmbeddingReader(embeddings) as reader, h5py.File(shard, "r") as stored:
         for item_id, group in stored.items():
@@ -50,13 +50,13 @@ def fill_esm_scalars(shard: Path, embeddings: Path, emitter: Emitter) -> int:
                 )
                 continue
             filled += 1
-            old = group["node_data/embedding"][()]
-            if not np.array_equal(old, embedding_values(group, per_side)):
-                changed[item_id] = per_side
+            values = embedding_values(group, per_side)
+            if not holds_node_feature(group, "embedding", values):
+                changed[item_id] = values
     if changed:
         with GraphWriter(shard) as writer:
-            for item_id, per_side in changed.items():
-                set_embedding(writer.file[item_id], per_side)
+            for item_id, values in changed.items():
+                write_embedding(writer.file[item_id], values)
     return filled
 
 

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 __all__ = [
     "GraphWriter",
     "graph_image",
+    "holds_node_feature",
     "list_items",
     "read_graph",
     "read_graph_tensors",
@@ -244,6 +245,19 @@ class GraphWriter:
         if name not in order:
             group.attrs["node_features"] = _strings(np.array([*order, name], dtype=str))
         mark_assembled(group, name)
+
+
+def holds_node_feature(group: h5py.Group, name: str, values: np.ndarray) -> bool:
+    """Whether the group already holds node feature ``name`` with exactly these values (NaN
+    equal to NaN): a rerun's stage then writes nothing."""
+    data = group["node_data"].get(name)
+    values = values[:, None] if values.ndim == 1 else values
+    return (
+        data is not None
+        and data.shape == values.shape
+        and data.dtype == values.dtype
+        and np.array_equal(data[()], values, equal_nan=True)
+    )
 
 
 def _default_columns(name: str, width: int, old: h5py.Dataset | None) -> tuple[str, ...]:

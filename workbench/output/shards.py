@@ -53,25 +53,19 @@ def _number(name: str) -> int | None:
     return None if match is None else int(match.group(1))
 
 
-def _referenced(index: Path) -> set[int]:
-    """Shard numbers the existing index links to, read from its links (a rerun reuses shards
-    of earlier runs, so they are no range; a few µs a link, once per run); none when absent or
-    unreadable."""
+def _referenced(index: h5py.File) -> set[int]:
+    """Shard numbers an index links to, read from its links (a rerun reuses shards of earlier
+    runs, so they are no range; a few µs a link, once per run)."""
     numbers: set[int] = set()
-    try:
-        with h5py.File(index, "r") as f:
-            links = f.id.links
-            for name in f:
-                try:
-                    target = links.get_val(name.encode())  # external: (file, object path)
-                except TypeError:  # a hard link: a group of an unsharded file
-                    continue
-                if isinstance(target, tuple):
-                    number = _number(Path(target[0].decode()).name)
-                    if number is not None:
-                        numbers.add(number)
-    except OSError:
-        return set()
+    links = index.id.links
+    for name in index:
+        try:
+            target = links.get_val(name.encode())  # external: (file, object path)
+        except TypeError:  # a hard link: a group of an unsharded file
+            continue
+        number = _number(Path(target[0].decode()).name) if isinstance(target, tuple) else None
+        if number is not None:
+            numbers.add(number)
     return numbers
 
 
@@ -174,9 +168,7 @@ class ShardedGraphs:
     def shard_paths(self) -> Iterator[Path]:
         """Every shard the index links to, in number order."""
         for number in sorted(self._linked):
-            path = self.folder / shard_name(number)
-            if path.is_file():  # a chunk whose items all failed wrote none
-                yield path
+            yield self.folder / shard_name(number)
 
     def close(self, commit: bool = True) -> None:
         """Close the index; on ``commit`` rename it over the old one and remove the shards
@@ -186,14 +178,16 @@ class ShardedGraphs:
         linked = self._linked
         self._file.close()
         self._file = None
+        previous: set[int] = set()  # none when the replaced index was absent or unreadable
         if self._previous is not None:
+            if commit:
+                previous = _referenced(self._previous)
             self._previous.close()
             self._previous = None
         temp, self._temp = self._temp, None
         if not commit:
             temp.discard()
             return
-        previous = _referenced(self.index)
         temp.commit()
         for name in self._names():
             number = _number(name)

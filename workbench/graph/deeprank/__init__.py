@@ -16,6 +16,7 @@ __all__ = [
     "esm_sequences",
     "merge_for_deeprank",
     "set_embedding",
+    "write_embedding",
     "write_group",
 ]
 
@@ -30,6 +31,7 @@ __getattr__, __dir__ = lazy_exports(
         "esm_sequences": "layout",
         "merge_for_deeprank": "merged",
         "set_embedding": "layout",
+        "write_embedding": "layout",
         "write_group": "layout",
     },
 )

@@ -27,6 +27,7 @@ __all__ = [
     "esm_sequences",
     "node_rows",
     "set_embedding",
+    "write_embedding",
     "write_group",
 ]
 
@@ -117,7 +118,11 @@ def embedding_values(group: h5py.Group, per_side: tuple[np.ndarray, np.ndarray])
 
 def set_embedding(group: h5py.Group, per_side: tuple[np.ndarray, np.ndarray]) -> None:
     """Write each node's ESM scalar from its side's per-residue scalars (see ``esm_index``)."""
-    values = embedding_values(group, per_side)
+    write_embedding(group, embedding_values(group, per_side))
+
+
+def write_embedding(group: h5py.Group, values: np.ndarray) -> None:
+    """Write the nodes' ESM scalars, (k, 1) from :func:`embedding_values`."""
     del group["node_data/embedding"]
     group["node_data"].create_dataset("embedding", data=values)
     mark_assembled(group, "embedding")
