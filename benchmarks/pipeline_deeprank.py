@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import itertools
 import json
 import os
 import resource
@@ -38,7 +39,7 @@ from decoys import DEEPRANK_CHAINS, DEEPRANK_EXAMPLE, write_decoy_quiver
 
 from workbench.engine.prep import PrepChunk, PrepTask, prep_chunk
 from workbench.graph import GraphParams
-from workbench.sources import iter_items
+from workbench.sources import iter_parts
 from workbench.structure.records import ChainSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,8 +122,8 @@ def step_seconds(archive: Path, count: int) -> dict[str, float]:
         write_merged=False,
     )
     spec = ChainSpec(heavy="H", light="L", antigen=("A",))
-    items = zip(iter_items([archive]), range(count), strict=False)
-    chunk = PrepChunk("", tuple((f"{item.ref.item_id}~{n}", item, spec) for item, n in items))
+    parts = itertools.islice(iter_parts([archive]), count)  # the worker reads them, as in a run
+    chunk = PrepChunk("", tuple((part, spec) for part in parts))
     seconds = {label: 0.0 for label, _, _ in STEPS}
     with contextlib.ExitStack() as patches:
         for label, module, attribute in STEPS:

@@ -83,7 +83,9 @@ def test_assemble_style_amends_reach_readers_through_the_index(tmp_path, images)
     for item_id, shard in (("a", shards[0]), ("b", shards[2])):  # shards[1]: all items failed
         write_shard(dataset.folder / shard, [(item_id, images["2I25"][0], "k")])
         dataset.add(item_id, shard)
-    assert dataset.shard_of("a") == run_dir / "graphs" / shards[0]
+    dataset.add("b~2", shards[0], "a")  # a run-unique id for a group the worker named "a"
+    assert dataset.shard_of("a") == (run_dir / "graphs" / shards[0], "a")
+    assert dataset.shard_of("b~2") == (run_dir / "graphs" / shards[0], "a")
     assert list(dataset.shard_paths()) == [run_dir / "graphs" / shards[n] for n in (0, 2)]
     with pytest.raises(KeyError, match="no item 'c'"):
         dataset.shard_of("c")
@@ -93,7 +95,7 @@ def test_assemble_style_amends_reach_readers_through_the_index(tmp_path, images)
             for item_id in writer.file:
                 writer.set_node_feature(item_id, "embedding", np.ones((k, 3), dtype=np.float32))
     dataset.close()
-    for item_id in ("a", "b"):
+    for item_id in ("a", "b", "b~2"):
         embedding = read_graph(run_dir / "graphs.h5", item_id).node_data["embedding"]
         assert embedding.shape == (k, 3)
 

@@ -135,20 +135,21 @@ class Assembler:
         count = 0
         if self.embeddings is not None:
             self._reader = EmbeddingReader(self.embeddings)
-        by_shard = groupby(
-            _items(self.layout.chains), key=lambda pair: self.graphs.shard_of(pair[0])
+        located = (
+            (*self.graphs.shard_of(item_id), item_id, rows)
+            for item_id, rows in _items(self.layout.chains)
         )
         try:
-            for shard, items in by_shard:
+            for shard, items in groupby(located, key=lambda entry: entry[0]):
                 changes = []
                 with h5py.File(shard, "r") as stored:
-                    for item_id, rows in items:
-                        changes += self._changes(stored, item_id, rows, regions_out)
+                    for _, group, item_id, rows in items:
+                        changes += self._changes(stored[group], item_id, rows, regions_out)
                         count += 1
                 if changes:  # a rerun's unchanged shard is not written (nor copied for a reader)
                     with GraphWriter(shard) as graphs:
-                        for item_id, name, values in changes:
-                            graphs.set_node_feature(item_id, name, values)
+                        for group, name, values in changes:
+                            graphs.set_node_feature(group, name, values)
         finally:
             if self._reader is not None:
                 self._reader.close()
@@ -157,12 +158,12 @@ class Assembler:
         return count
 
     def _changes(
-        self, stored: h5py.File, item_id: str, rows: list[_Chain], regions_out
+        self, group: h5py.Group, item_id: str, rows: list[_Chain], regions_out
     ) -> list[tuple[str, str, np.ndarray]]:
         """The item's node features (region, embedding) whose values differ from the stored
-        ones, as (item id, feature, values); the item's regions.parquet rows go out here."""
-        group = stored[item_id]
-        residues = read_residues(stored, item_id)
+        ones, as (its group's name, feature, values); its regions.parquet rows go out here."""
+        name = group.name.lstrip("/")
+        residues = read_residues(group.file, name)
         nodes = group["nodes/residue"][()]
         features = []
         if regions_out is not None:
@@ -171,7 +172,7 @@ class Assembler:
             )
         if self._reader is not None:
             features.append(("embedding", self._embedding_of(rows, len(residues), nodes)))
-        return [(item_id, n, v) for n, v in features if not holds_node_feature(group, n, v)]
+        return [(name, n, v) for n, v in features if not holds_node_feature(group, n, v)]
 
     def _regions_of(self, item_id, rows, residues, nodes, out) -> np.ndarray:
         region = np.full(len(residues), "unknown", dtype="<U8")

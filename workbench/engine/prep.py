@@ -1,14 +1,17 @@
 """The prep stage's unit of work: one item → merged complex, chain sequences and interface graph.
 
-Runs inside worker processes (loky or Dask): a chunk's items, cache hits or computed, have their
-graphs written by the worker into one shard of graphs.h5 (and of deeprank_ab.h5), so what it
-returns is small (status, chains, sequences, counts, the shard's name). The cached payload is
-exactly what a miss would have produced, so hits and misses share one path.
+Runs inside worker processes (loky or Dask): a chunk names input parts (paths, and quiver
+entries by offset), never their bytes; the worker reads them (read ahead while it computes),
+and its items, cache hits or computed, have their graphs written by the worker into one shard
+of graphs.h5 (and of deeprank_ab.h5), so what it returns is small (status, chains, sequences,
+counts, the shard's name). The cached payload is exactly what a miss would have produced, so
+hits and misses share one path.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -30,8 +33,17 @@ from workbench.cache import (
 from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError
 from workbench.graph.assembled import assembled_features
 from workbench.output.graphs import graph_image
-from workbench.output.shards import write_shard
-from workbench.sources import Item, ItemRef, SourceError, describe_source
+from workbench.output.shards import previous_shard, write_shard
+from workbench.sources import (
+    InputPart,
+    Item,
+    ItemRef,
+    SourceError,
+    SourceFailure,
+    describe_source,
+    prefetch,
+    read_part,
+)
 from workbench.structure import (
     ChainSpec,
     Complex,
@@ -53,8 +65,9 @@ __all__ = [
     "PrepChunk",
     "PrepResult",
     "PrepTask",
-    "finish_chunk",
+    "chunk_hits",
     "prep_chunk",
+    "unique_name",
 ]
 
 PREP_VERSION = "prep-4"
@@ -91,7 +104,7 @@ class PrepResult:
     payload: bytes | None = None
     merged_pdb: str | None = None
     esm_inputs: tuple[tuple[str, str], ...] = ()  # deeprank-ab: (hash, sequence) to embed
-    item_id: str = ""  # the run-unique id the parent gave the item
+    group: str = ""  # the item's group in its chunk's shard (its id, unique within the chunk)
 
     def graph_image(self) -> bytes:
         """The item's graphs.h5 group as an HDF5 image (see workbench.output.graph_image)."""
@@ -298,13 +311,25 @@ class PrepTask:
         return _result(item, key.digest, meta, time.perf_counter() - start, False, payload)
 
 
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name~2``, ``name~3``… when taken (the same file named twice, copies with
+    one name in two folders); the result is added to ``taken``."""
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}~{n}"
+    taken.add(candidate)
+    return candidate
+
+
 @dataclass(frozen=True, slots=True)
 class PrepChunk:
-    """A worker task: items with their run-unique ids, and the shard their graphs go into."""
+    """A worker task: the input parts it reads, each with its chain spec, and the shard their
+    graphs go into. Paths travel, not bytes: the worker reads the parts itself."""
 
     shard: str  # a file name from ShardedGraphs.next_shard
-    items: tuple[tuple[str, Item, ChainSpec | None], ...]
-    reuse: str | None = None  # the shard the replaced index linked the first item to
+    parts: tuple[tuple[InputPart, ChainSpec | None], ...]
+    index: str | None = None  # the index this run replaces: where a reusable shard is found
     assembles: tuple[str, ...] = ()  # node features the run's later stages write (and check)
 
 
@@ -312,17 +337,54 @@ class PrepChunk:
 class ChunkDone:
     """What a worker sends back for a chunk: small records only, no graph bytes."""
 
-    results: tuple[PrepResult, ...]
+    results: tuple[PrepResult, ...]  # in input order; ``group`` names each in the shard
+    failures: tuple[SourceFailure, ...]  # parts or members that could not be read
     shard: str | None  # None when no item of the chunk was done (no shard written)
-    deeprank_items: tuple[str, ...]  # the items with a group in the deeprank-ab shard
+    deeprank_items: tuple[str, ...]  # the groups that have one in the deeprank-ab shard
     corrupt: int  # corrupt cache entries met (discarded and recomputed)
+
+
+def _read(chunk: PrepChunk) -> Iterator[tuple[str, Item, ChainSpec | None] | SourceFailure]:
+    """The chunk's items, each with its group name and spec, read ahead of the caller."""
+    taken: set[str] = set()
+
+    def records():
+        for part, spec in chunk.parts:
+            for record in read_part(part):
+                if isinstance(record, SourceFailure):
+                    yield record
+                else:
+                    yield unique_name(record.ref.item_id, taken), record, spec
+
+    return prefetch(records(), depth=4)
 
 
 def prep_chunk(task: PrepTask, chunk: PrepChunk) -> ChunkDone:
     """Prep a chunk (several items, to amortise dispatch) and write its graphs into its shard,
-    in the process that made them, so the parent never copies graph bytes."""
-    results = [task.lookup(item, spec) or task.compute(item, spec) for _, item, spec in chunk.items]
-    return finish_chunk(task, chunk, results)
+    in the process that read and made them, so the parent never touches input or graph bytes."""
+    results, failures = [], []
+    for record in _read(chunk):
+        if isinstance(record, SourceFailure):
+            failures.append(record)
+            continue
+        name, item, spec = record
+        results.append(replace(task.lookup(item, spec) or task.compute(item, spec), group=name))
+    return _finish(task, chunk, results, failures)
+
+
+def chunk_hits(task: PrepTask, chunk: PrepChunk) -> ChunkDone | None:
+    """The chunk done from the cache alone, or None (nothing written) at its first miss."""
+    results, failures = [], []
+    for record in _read(chunk):
+        if isinstance(record, SourceFailure):
+            failures.append(record)
+            continue
+        name, item, spec = record
+        hit = task.lookup(item, spec)
+        if hit is None:
+            return None
+        results.append(replace(hit, group=name))
+    return _finish(task, chunk, results, failures)
 
 
 def _holds(path: Path, keys: dict[str, str], assembles: tuple[str, ...]) -> bool:
@@ -339,36 +401,38 @@ def _holds(path: Path, keys: dict[str, str], assembles: tuple[str, ...]) -> bool
         return False
 
 
-def finish_chunk(task: PrepTask, chunk: PrepChunk, results: list[PrepResult]) -> ChunkDone:
-    """Write the chunk's graphs (``results``, in item order) into its shard, unless the shard
-    ``chunk.reuse`` already holds exactly them; then the reply: the results without their
-    bytes."""
-    ids = [item_id for item_id, _, _ in chunk.items]
-    done = [(item_id, r) for item_id, r in zip(ids, results, strict=True) if r.status == "done"]
+def _finish(
+    task: PrepTask, chunk: PrepChunk, results: list[PrepResult], failures: list[SourceFailure]
+) -> ChunkDone:
+    """Write the chunk's graphs into its shard, unless the shard the replaced index linked its
+    first item to already holds exactly them; then the reply: the results without their bytes."""
+    done = [r for r in results if r.status == "done"]
     shard, deeprank = None, []
     if done and task.graph_dir is not None:
         with_images = task.deeprank_dir is not None
-        deeprank = [(i, r.deeprank_image(), r.key) for i, r in done] if with_images else []
+        deeprank = [(r.group, r.deeprank_image(), r.key) for r in done] if with_images else []
         deeprank = [entry for entry in deeprank if entry[1] is not None]
-        wanted = [(Path(task.graph_dir), {i: r.key for i, r in done})]
+        wanted = [(Path(task.graph_dir), {r.group: r.key for r in done})]
         if with_images:
-            wanted.append((Path(task.deeprank_dir), {i: key for i, _, key in deeprank}))
-        if chunk.reuse is not None and all(
-            _holds(folder / chunk.reuse, keys, chunk.assembles) for folder, keys in wanted
+            wanted.append((Path(task.deeprank_dir), {name: key for name, _, key in deeprank}))
+        reuse = previous_shard(chunk.index, done[0].group) if chunk.index else None
+        if reuse is not None and all(
+            _holds(folder / reuse, keys, chunk.assembles) for folder, keys in wanted
         ):
-            shard = chunk.reuse
+            shard = reuse
         else:
             write_shard(
                 Path(task.graph_dir) / chunk.shard,
-                ((item_id, r.graph_image(), r.key) for item_id, r in done),
+                ((r.group, r.graph_image(), r.key) for r in done),
             )
             if with_images:
                 write_shard(Path(task.deeprank_dir) / chunk.shard, deeprank)
             shard = chunk.shard
     corrupt = sum(c.corrupt for c in task.store().take_counts().values())
     return ChunkDone(
-        tuple(replace(r, item_id=i, payload=None) for i, r in zip(ids, results, strict=True)),
+        tuple(replace(r, payload=None) for r in results),
+        tuple(failures),
         shard,
-        tuple(item_id for item_id, _, _ in deeprank),
+        tuple(name for name, _, _ in deeprank),
         corrupt,
     )

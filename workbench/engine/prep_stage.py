@@ -1,5 +1,6 @@
-"""The prep stage: items streamed in chunks through worker processes (loky or Dask), each chunk's
-graphs written by its worker into a shard; here only tables, FASTA and the shards' index."""
+"""The prep stage: input parts (paths, quiver entries by offset) streamed in chunks to worker
+processes (loky or Dask), which read them and write each chunk's graphs into a shard; here only
+tables, FASTA and the shards' index, and no input or graph bytes."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from workbench.engine.prep import (
     PrepChunk,
     PrepResult,
     PrepTask,
-    finish_chunk,
+    chunk_hits,
     prep_chunk,
+    unique_name,
 )
 from workbench.fs import PARTIAL_SUFFIX, atomic_open, write_text_atomic
 from workbench.output.shards import ShardedGraphs
@@ -27,13 +29,12 @@ from workbench.output.tables import CHAINS_SCHEMA, STRUCTURES_SCHEMA, TableWrite
 from workbench.record.events import ItemDone, ItemFailed, ItemWarning
 from workbench.record.layout import RunLayout
 from workbench.sources import (
-    Item,
+    InputPart,
     SourceError,
     SourceFailure,
     describe_source,
     discover,
-    iter_items,
-    prefetch,
+    iter_parts,
 )
 from workbench.structure import ChainSpec, Manifest, write_fasta
 
@@ -43,9 +44,9 @@ if TYPE_CHECKING:
 __all__ = ["PrepStage", "SequenceIndex"]
 
 STAGE = "prep"
-# Cache hits a run may write into shards here, before any chunk went to a pool or cluster: a
-# warm rerun of a few hundred items is done before a fresh pool would have started (~1 s),
-# while at any scale the parent copies the graph bytes of these few items only.
+# Cache hits a run may read and write into shards here, before any chunk went to a pool or
+# cluster: a warm rerun of a few hundred items is done before a fresh pool would have started
+# (~1 s), while at any scale the parent reads the input and graph bytes of these few items only.
 INLINE_HITS = 256
 
 
@@ -136,21 +137,21 @@ class PrepStage:
         self._source_failures: list[tuple[str, SourceFailure]] = []
         self._inline_left = INLINE_HITS
 
-    def _items(self) -> Iterator[tuple[str, Item, ChainSpec | None]]:
-        """Every readable item with its run-unique id (given in input order) and chain spec."""
-        for record in prefetch(iter_items(self.inputs)):
+    def _parts(self) -> Iterator[tuple[InputPart, ChainSpec | None]]:
+        """Every input part with its chain spec; what cannot be listed is recorded as failed."""
+        for part in iter_parts(self.inputs):
             if self.cancel.is_set():
                 return
-            if isinstance(record, SourceFailure):
-                self._source_failures.append((self._unique_id(record.item_id), record))
+            if isinstance(part, SourceFailure):
+                self._source_failures.append(part)
                 continue
-            spec = self.manifest.spec_for(record.ref.source) if self.manifest else self.spec
-            yield self._unique_id(record.ref.item_id), record, spec
+            spec = self.manifest.spec_for(part.source) if self.manifest else self.spec
+            yield part, spec
 
     def _chunks(self) -> Iterator[PrepChunk]:
-        """Chunks of ``chunk_size`` items, growing once a run is large (see chunk_length)."""
-        chunk: list[tuple[str, Item, ChainSpec | None]] = []
-        for seen, entry in enumerate(self._items(), start=1):
+        """Chunks of ``chunk_size`` parts, growing once a run is large (see chunk_length)."""
+        chunk: list[tuple[InputPart, ChainSpec | None]] = []
+        for seen, entry in enumerate(self._parts(), start=1):
             chunk.append(entry)
             if len(chunk) >= chunk_length(self.chunk_size, seen - len(chunk)):
                 yield self._chunk(chunk)
@@ -158,22 +159,10 @@ class PrepStage:
         if chunk:
             yield self._chunk(chunk)
 
-    def _chunk(self, items: list[tuple[str, Item, ChainSpec | None]]) -> PrepChunk:
-        """A task with a new shard name, and the shard that may already hold its graphs."""
-        return PrepChunk(
-            self.graphs.next_shard(),
-            tuple(items),
-            self.graphs.previous_shard(items[0][0]),
-            self.assembles,
-        )
-
-    def _unique_id(self, item_id: str) -> str:
-        candidate, n = item_id, 1
-        while candidate in self._seen:
-            n += 1
-            candidate = f"{item_id}~{n}"
-        self._seen.add(candidate)
-        return candidate
+    def _chunk(self, parts: list[tuple[InputPart, ChainSpec | None]]) -> PrepChunk:
+        """A task with a new shard name, and the index whose shard may already hold its graphs."""
+        index = str(self.graphs.index.absolute()) if self.graphs.index.is_file() else None
+        return PrepChunk(self.graphs.next_shard(), tuple(parts), index, self.assembles)
 
     def run(self, connect: Callable[[], Client] | None = None) -> None:
         """Prep every input; chunks go to the Dask workers of the client ``connect`` returns
@@ -194,6 +183,7 @@ class PrepStage:
             for chunk in self._results():
                 for result in chunk.results:
                     self._record(result, chunk, structures, chains, fasta)
+                self._source_failures.extend(chunk.failures)
                 self._record_source_failures(structures)
                 self.emit.count_cache(STAGE, corrupt=chunk.corrupt)
                 self.emit.progress(STAGE, self.done + self.failed, total)
@@ -237,21 +227,19 @@ class PrepStage:
             yield in_flight.popleft().result()
 
     def _hits_here(self, chunk: PrepChunk) -> ChunkDone | None:
-        """The chunk done here when every item is a cache hit within the inline budget."""
-        if len(chunk.items) > self._inline_left:
+        """The chunk read and done here when every item is a cache hit within the inline
+        budget; else None, having read at most this one chunk for nothing."""
+        if len(chunk.parts) > self._inline_left:
             return None
-        hits = []
-        for _, item, spec in chunk.items:
-            hit = self.task.lookup(item, spec)
-            if hit is None:
-                return None
-            hits.append(hit)
-        self._inline_left -= len(hits)
-        return finish_chunk(self.task, chunk, hits)
+        done = chunk_hits(self.task, chunk)
+        if done is not None:
+            self._inline_left -= len(done.results)
+        return done
 
     def _record_source_failures(self, structures: TableWriter) -> None:
         while self._source_failures:
-            item_id, failure = self._source_failures.pop(0)
+            failure = self._source_failures.pop(0)
+            item_id = unique_name(failure.item_id, self._seen)
             error = f"{describe_source(failure.source, failure.member)}: read: {failure.reason}"
             structures.append(
                 {
@@ -273,7 +261,7 @@ class PrepStage:
 
     def _record(self, result: PrepResult, chunk: ChunkDone, structures, chains, fasta) -> None:
         ref = result.ref
-        item_id = result.item_id
+        item_id = unique_name(ref.item_id, self._seen)
         spec = result.spec
         structures.append(
             {
@@ -307,9 +295,9 @@ class PrepStage:
                 reason=result.error or "unknown error",
             )
             return
-        self.graphs.add(item_id, chunk.shard)
-        if self.deeprank is not None and item_id in chunk.deeprank_items:
-            self.deeprank.add(item_id, chunk.shard)
+        self.graphs.add(item_id, chunk.shard, result.group)
+        if self.deeprank is not None and result.group in chunk.deeprank_items:
+            self.deeprank.add(item_id, chunk.shard, result.group)
             self.esm_inputs.update(result.esm_inputs)
         for row in result.chains:
             chains.append(

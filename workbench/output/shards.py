@@ -17,7 +17,7 @@ import h5py
 from workbench.fs import PARTIAL_SUFFIX, AtomicFile
 from workbench.output.graphs import GraphWriter
 
-__all__ = ["ShardedGraphs", "copy_graphs", "shard_name", "write_shard"]
+__all__ = ["ShardedGraphs", "copy_graphs", "previous_shard", "shard_name", "write_shard"]
 
 _SHARD = re.compile(r"part-(\d+)\.h5")
 
@@ -51,6 +51,23 @@ def copy_graphs(index: str | Path, out: str | Path) -> int:
 def _number(name: str) -> int | None:
     match = _SHARD.fullmatch(name)
     return None if match is None else int(match.group(1))
+
+
+def previous_shard(index: str | Path, item_id: str) -> str | None:
+    """The shard a committed ``index`` links ``item_id`` to, if the shard is still there: the
+    worker of a chunk whose items that shard holds under the same keys reuses it. Opened read
+    only, beside the parent and any reader (a run writes its own index under another name)."""
+    index = Path(index)
+    try:
+        with h5py.File(index, "r") as f:
+            link = f.get(item_id, getlink=True)
+    except OSError:  # absent (a first run) or unreadable: nothing to reuse
+        return None
+    if not isinstance(link, h5py.ExternalLink):
+        return None
+    name = Path(link.filename).name
+    folder = index.parent / Path(link.filename).parent
+    return name if _number(name) is not None and (folder / name).is_file() else None
 
 
 def _referenced(index: h5py.File) -> set[int]:
@@ -134,8 +151,9 @@ class ShardedGraphs:
         self._next += 1
         return name
 
-    def add(self, item_id: str, shard: str) -> None:
-        """Link ``item_id`` to its group in ``shard`` (a name from :meth:`next_shard`)."""
+    def add(self, item_id: str, shard: str, group: str | None = None) -> None:
+        """Link ``item_id`` to its group in ``shard`` (a name from :meth:`next_shard`), named
+        ``group`` there when the worker named it otherwise (the run made its id unique)."""
         if shard != self._numbered[0]:
             number = _number(shard)
             if number is None:
@@ -143,27 +161,18 @@ class ShardedGraphs:
             self._numbered = (shard, number)
         number = self._numbered[1]
         name, target = item_id.encode(), f"{self.folder.name}/{shard}".encode()
+        path = b"/" + (name if group is None else group.encode())
         # h5py's low-level call: a third of the cost of assigning an h5py.ExternalLink
-        self.file.id.links.create_external(name, target, b"/" + name)
+        self.file.id.links.create_external(name, target, path)
         self._linked.add(number)
 
-    def previous_shard(self, item_id: str) -> str | None:
-        """The shard the replaced index linked ``item_id`` to, if it is still there: a chunk
-        whose items it holds under the same prep keys reuses it instead of writing a new one."""
-        if self._previous is None:
-            return None
-        link = self._previous.get(item_id, getlink=True)
-        if not isinstance(link, h5py.ExternalLink):
-            return None
-        name = Path(link.filename).name
-        return name if _number(name) is not None and (self.folder / name).is_file() else None
-
-    def shard_of(self, item_id: str) -> Path:
-        """The shard file holding ``item_id``'s group; KeyError when it is not linked."""
+    def shard_of(self, item_id: str) -> tuple[Path, str]:
+        """The shard file holding ``item_id``'s group, and the group's name in it; KeyError
+        when it is not linked."""
         link = self.file.get(item_id, getlink=True)
         if not isinstance(link, h5py.ExternalLink):
             raise KeyError(f"{self.index}: no item {item_id!r}")
-        return self.index.parent / link.filename
+        return self.index.parent / link.filename, link.path.lstrip("/")
 
     def shard_paths(self) -> Iterator[Path]:
         """Every shard the index links to, in number order."""

@@ -14,7 +14,9 @@ bytes, decompressed: the whole file for member ``""``, else ``Item.text`` in UTF
 with ``member``; the path only makes ``item_id`` readable. An input or member that cannot be
 read is a :class:`SourceFailure` (source, member, reason) in the stream of
 :func:`iter_items`, never an exception; :func:`discover` alone raises :class:`SourceError`
-for a given path that does not exist.
+for a given path that does not exist. :func:`iter_parts` names the same inputs as small
+:class:`InputPart` records without reading a structure, and :func:`read_part` reads one, so a
+run sends paths to its workers and the bytes are read where they are used.
 
 Accepted inputs: ``.pdb``/``.ent``/``.cif``/``.mmcif``, each optionally ``.gz``, and ``.qv``
 quiver archives, indexed beside themselves in ``<archive>.qv.idx``. Nothing here parses
@@ -25,7 +27,7 @@ from .discover import discover, input_kind
 from .prefetch import prefetch
 from .quiver import QuiverEntry, read_quiver_entry, write_quiver
 from .qvindex import index_path, iter_index, quiver_index
-from .reader import iter_items, iter_quiver, read_input
+from .reader import InputPart, iter_items, iter_parts, iter_quiver, read_input, read_part
 from .refs import (
     Item,
     ItemRef,
@@ -37,6 +39,7 @@ from .refs import (
 )
 
 __all__ = [
+    "InputPart",
     "Item",
     "ItemRef",
     "QuiverEntry",
@@ -49,11 +52,13 @@ __all__ = [
     "input_kind",
     "iter_index",
     "iter_items",
+    "iter_parts",
     "iter_quiver",
     "make_item_id",
     "prefetch",
     "quiver_index",
     "read_input",
+    "read_part",
     "read_quiver_entry",
     "write_quiver",
 ]

@@ -1,9 +1,15 @@
-"""Streamed reading of every structure of every input; one bad file never stops the others."""
+"""Streamed reading of every structure of every input; one bad file never stops the others.
+
+Reading is split in two so that paths travel and bytes do not: :func:`iter_parts` names what
+there is to read (files, and quiver entries from the archive's index) without reading any
+structure, and :func:`read_part` reads one part, in whichever process will use its bytes.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ._text import decode, decode_lines
@@ -11,28 +17,67 @@ from .discover import discover, input_kind
 from .gz import iter_lines
 from .mmcif import split_mmcif
 from .pdb import split_pdb
-from .quiver import read_entry
+from .quiver import QuiverEntry, read_entry
 from .qvindex import iter_index
 from .refs import Item, SourceError, SourceFailure
 
-__all__ = ["iter_items", "iter_quiver", "read_input"]
+__all__ = ["InputPart", "iter_items", "iter_parts", "iter_quiver", "read_input", "read_part"]
 
 _EXTENSIONS = ".pdb, .ent, .cif, .mmcif (each optionally .gz) or .qv"
 
 
-def iter_quiver(path: str | Path) -> Iterator[Item | SourceFailure]:
-    """Entries of a quiver archive one at a time; a bad entry is a failure for its tag only."""
+@dataclass(frozen=True, slots=True)
+class InputPart:
+    """What one reader reads: a whole input file (every member of it), or one entry of a quiver
+    archive where the archive's index placed it; a few hundred bytes to send to a worker."""
+
+    source: str
+    entry: QuiverEntry | None = None
+
+
+def _archive_parts(path: Path) -> Iterator[InputPart | SourceFailure]:
+    """One part per entry of the archive's index (built on first use, which reads it once)."""
     source = str(path)
     count = 0
-    with open(path, "rb") as handle:
+    try:
         for entry in iter_index(path):
             count += 1
-            try:
-                yield read_entry(handle, source, entry)
-            except SourceError as exc:
-                yield SourceFailure(source, entry.tag, exc.reason)
+            yield InputPart(source, entry)
+    except SourceError as exc:
+        yield SourceFailure(source, exc.member, exc.reason)
+        return
+    except OSError as exc:
+        yield SourceFailure(source, "", _os_reason(exc))
+        return
     if not count:
         yield SourceFailure(source, "", "no QV_TAG entries: empty file or not a quiver archive")
+
+
+def read_part(part: InputPart) -> Iterator[Item | SourceFailure]:
+    """The items of one part; every problem becomes a SourceFailure naming the file (and tag)."""
+    if part.entry is None:
+        yield from read_input(part.source)
+        return
+    tag = part.entry.tag
+    try:
+        with open(part.source, "rb") as handle:
+            item = read_entry(handle, part.source, part.entry)
+    except SourceError as exc:
+        yield SourceFailure(part.source, tag, exc.reason)
+        return
+    except OSError as exc:
+        yield SourceFailure(part.source, tag, _os_reason(exc))
+        return
+    yield item
+
+
+def iter_quiver(path: str | Path) -> Iterator[Item | SourceFailure]:
+    """Entries of a quiver archive one at a time; a bad entry is a failure for its tag only."""
+    for part in _archive_parts(Path(path)):
+        if isinstance(part, SourceFailure):
+            yield part
+        else:
+            yield from read_part(part)
 
 
 def _unknown(path: Path) -> str:
@@ -77,11 +122,32 @@ def read_input(path: str | Path) -> Iterator[Item | SourceFailure]:
         yield SourceFailure(source, "", _os_reason(exc))
 
 
-def _read_all(missing: list[Path], present: list[Path]) -> Iterator[Item | SourceFailure]:
+def _parts(missing: list[Path], present: list[Path]) -> Iterator[InputPart | SourceFailure]:
     for path in missing:
         yield SourceFailure(str(path), "", "no such file or directory")
     for path in discover(present):
-        yield from read_input(path)
+        if input_kind(path) == "quiver" and path.is_file():
+            yield from _archive_parts(path)
+        else:
+            yield InputPart(str(path))
+
+
+def iter_parts(paths: Iterable[str | Path]) -> Iterator[InputPart | SourceFailure]:
+    """What there is to read, in discovery order (see :func:`discover`), reading no structure:
+    a part per file, and per entry of each quiver archive (from its index). A missing path
+    (reported first) or an archive whose index cannot be made is a SourceFailure in the stream.
+    """
+    roots = [Path(path) for path in paths]
+    missing = [root for root in roots if not root.exists()]
+    return _parts(missing, [root for root in roots if root.exists()])
+
+
+def _read_all(parts: Iterator[InputPart | SourceFailure]) -> Iterator[Item | SourceFailure]:
+    for part in parts:
+        if isinstance(part, SourceFailure):
+            yield part
+        else:
+            yield from read_part(part)
 
 
 def iter_items(paths: Iterable[str | Path]) -> Iterator[Item | SourceFailure]:
@@ -92,6 +158,4 @@ def iter_items(paths: Iterable[str | Path]) -> Iterator[Item | SourceFailure]:
     missing path (reported first), an unreadable folder or file, or a bad member is a
     SourceFailure in the stream.
     """
-    roots = [Path(path) for path in paths]
-    missing = [root for root in roots if not root.exists()]
-    return _read_all(missing, [root for root in roots if root.exists()])
+    return _read_all(iter_parts(paths))
