@@ -56,24 +56,32 @@ def test_copies_under_one_name_get_unique_ids_within_and_across_chunks(
     complexes_dir, tmp_path, cache_dir, monkeypatch
 ):
     """The same structure under one file name in three folders: the workers name their groups
-    within a chunk, the parent makes the ids unique over the run and links each to its group."""
+    within a chunk, the parent makes the ids unique over the run (done ones looked up among the
+    index's links, failed ones held) and links each to its group. 3EOA lacks the given chains:
+    its copies fail, under unique ids too."""
     monkeypatch.setattr(prep_stage, "INLINE_HITS", 0)  # every chunk to the pool
     for folder in ("a", "b", "c"):
         (tmp_path / "in" / folder).mkdir(parents=True)
-        shutil.copy(complexes_dir / "1VFB.pdb", tmp_path / "in" / folder / "1VFB.pdb")
+        for case in ("1VFB", "3EOA"):
+            shutil.copy(complexes_dir / f"{case}.pdb", tmp_path / "in" / folder / f"{case}.pdb")
     reference = read_graph_of(tmp_path / "one", [complexes_dir / "1VFB.pdb"], cache_dir)
-    for chunk_size in (1, 2, 3):  # across chunks, both, within one chunk
+    for chunk_size in (1, 3, 6):  # across chunks, both, within one chunk
         run_dir = tmp_path / f"chunks-{chunk_size}"
         options = {**OPTIONS, "cache_dir": str(cache_dir), "chunk_size": chunk_size}
         workbench.run([tmp_path / "in"], run_dir, **options)
-        ids = sorted(pd.read_parquet(run_dir / "structures.parquet").item_id)
+        structures = pd.read_parquet(run_dir / "structures.parquet")
+        failed = sorted(structures[structures.status == "failed"].item_id)
+        assert failed == [failed[0], f"{failed[0]}~2", f"{failed[0]}~3"]
+        assert failed[0].startswith("3EOA-")
+        structures = structures[structures.status == "done"]
+        ids = sorted(structures.item_id)
         base = ids[0]
         assert ids == [base, f"{base}~2", f"{base}~3"]
         assert sorted(list_items(run_dir / "graphs.h5")) == ids
         for item_id in ids:
             graph = read_graph(run_dir / "graphs.h5", item_id)
             assert (graph.node_data["position"] == reference.node_data["position"]).all()
-        sources = pd.read_parquet(run_dir / "structures.parquet").sort_values("item_id").source
+        sources = structures.sort_values("item_id").source
         assert [Path(s).parent.name for s in sources] == ["a", "b", "c"]
 
 

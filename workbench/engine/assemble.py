@@ -210,8 +210,7 @@ def sequence_rows(index: SequenceIndex, numbering: dict | None, scheme: str) -> 
             "seq_hash": seq_hash,
             "sequence": sequence,
             "length": len(sequence),
-            "n_items": len(index.items[seq_hash]),
-            "items": index.items[seq_hash],
+            "n_items": index.n_items[seq_hash],
             "roles": sorted(index.roles[seq_hash]),
         }
         record = numbering.get(seq_hash) if numbering else None

@@ -11,7 +11,7 @@ hits and misses share one path.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -311,14 +311,13 @@ class PrepTask:
         return _result(item, key.digest, meta, time.perf_counter() - start, False, payload)
 
 
-def unique_name(name: str, taken: set[str]) -> str:
-    """``name``, or ``name~2``, ``name~3``… when taken (the same file named twice, copies with
-    one name in two folders); the result is added to ``taken``."""
+def unique_name(name: str, taken: Container[str]) -> str:
+    """``name``, or ``name~2``, ``name~3``… when taken (copies of one file under one name in
+    two folders); the caller records the name it gives."""
     candidate, n = name, 1
     while candidate in taken:
         n += 1
         candidate = f"{name}~{n}"
-    taken.add(candidate)
     return candidate
 
 
@@ -354,7 +353,9 @@ def _read(chunk: PrepChunk) -> Iterator[tuple[str, Item, ChainSpec | None] | Sou
                 if isinstance(record, SourceFailure):
                     yield record
                 else:
-                    yield unique_name(record.ref.item_id, taken), record, spec
+                    name = unique_name(record.ref.item_id, taken)
+                    taken.add(name)
+                    yield name, record, spec
 
     return prefetch(records(), depth=4)
 

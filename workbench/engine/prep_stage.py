@@ -52,15 +52,16 @@ INLINE_HITS = 256
 
 @dataclass(slots=True)
 class SequenceIndex:
-    """Unique chain sequences of the run, with the items and roles each occurs in."""
+    """Unique chain sequences of the run, with how many items and which roles each occurs in:
+    O(unique sequences), whatever the item count (chains.parquet maps items to sequences)."""
 
     sequences: dict[str, str] = field(default_factory=dict)
-    items: dict[str, list[str]] = field(default_factory=dict)
+    n_items: dict[str, int] = field(default_factory=dict)
     roles: dict[str, set[str]] = field(default_factory=dict)
 
-    def add(self, seq_hash: str, sequence: str, item_id: str, role: str) -> None:
+    def add(self, seq_hash: str, sequence: str, role: str) -> None:
         self.sequences.setdefault(seq_hash, sequence)
-        self.items.setdefault(seq_hash, []).append(item_id)
+        self.n_items[seq_hash] = self.n_items.get(seq_hash, 0) + 1
         self.roles.setdefault(seq_hash, set()).add(role)
 
     def with_roles(self, roles: tuple[str, ...]) -> dict[str, str]:
@@ -133,7 +134,7 @@ class PrepStage:
         self.sequences = SequenceIndex()
         self.done = 0
         self.failed = 0
-        self._seen: set[str] = set()
+        self._ids = _RunIds(graphs)
         self._source_failures: list[tuple[str, SourceFailure]] = []
         self._inline_left = INLINE_HITS
 
@@ -239,7 +240,8 @@ class PrepStage:
     def _record_source_failures(self, structures: TableWriter) -> None:
         while self._source_failures:
             failure = self._source_failures.pop(0)
-            item_id = unique_name(failure.item_id, self._seen)
+            item_id = unique_name(failure.item_id, self._ids)
+            self._ids.failed.add(item_id)
             error = f"{describe_source(failure.source, failure.member)}: read: {failure.reason}"
             structures.append(
                 {
@@ -261,7 +263,7 @@ class PrepStage:
 
     def _record(self, result: PrepResult, chunk: ChunkDone, structures, chains, fasta) -> None:
         ref = result.ref
-        item_id = unique_name(ref.item_id, self._seen)
+        item_id = unique_name(ref.item_id, self._ids)
         spec = result.spec
         structures.append(
             {
@@ -286,6 +288,7 @@ class PrepStage:
         )
         self.emit.count_cache(STAGE, hits=int(result.cached), misses=int(not result.cached))
         if result.status != "done":
+            self._ids.failed.add(item_id)
             self.failed += 1
             self.emit.emit(
                 ItemFailed,
@@ -311,7 +314,7 @@ class PrepStage:
                     "stop": row.stop,
                 }
             )
-            self.sequences.add(row.seq_hash, row.sequence, item_id, row.role)
+            self.sequences.add(row.seq_hash, row.sequence, row.role)
         write_fasta(
             [(f"{item_id}|{row.role}|{row.chain}", row.sequence) for row in result.chains], fasta
         )
@@ -325,6 +328,18 @@ class PrepStage:
         self.emit.emit(
             ItemDone, stage=STAGE, item_id=item_id, seconds=result.seconds, cached=result.cached
         )
+
+
+class _RunIds:
+    """The item ids given so far, without a set of every id: a done item's id is a link name of
+    the index being written (looked up on disk), a failed one's is held here."""
+
+    def __init__(self, graphs: ShardedGraphs) -> None:
+        self.graphs = graphs
+        self.failed: set[str] = set()
+
+    def __contains__(self, item_id: str) -> bool:
+        return item_id in self.failed or self.graphs.file.id.links.exists(item_id.encode())
 
 
 class _Pool:

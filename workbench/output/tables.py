@@ -64,7 +64,6 @@ SEQUENCES_SCHEMA = pa.schema(
         ("sequence", pa.string()),
         ("length", pa.int64()),
         ("n_items", pa.int64()),
-        ("items", pa.list_(pa.string())),
         ("roles", pa.list_(pa.string())),
         ("domain", pa.int64()),  # variable domain index within the chain (from 0), once numbered
         ("chain_type", pa.string()),  # H, K or L
