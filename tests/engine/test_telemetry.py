@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -215,3 +217,34 @@ def test_a_cluster_run_samples_the_cluster_hosts(complexes_dir, tmp_path, cache_
     remote = [e for e in events if isinstance(e, HostSample) and e.workers]
     assert remote and {e.host for e in remote} == {hostname}
     assert {e.host for e in events if isinstance(e, HostSample) and not e.workers} == {"head"}
+
+
+_BUSY = "import time\nend = time.process_time() + {s}\nwhile time.process_time() < end: pass\n"
+
+
+def _tree_cpu_seconds(sampler: telemetry.HostSampler, child, tick: float = 0.1) -> float:
+    """CPU seconds the sampler's tree readings add up to, sampled until ``child`` ends."""
+    total, last = 0.0, time.monotonic()
+    while child.poll() is None:
+        time.sleep(tick)
+        now = time.monotonic()
+        total += sampler.sample()["proc_cpu_percent"] / 100.0 * (now - last)
+        last = now
+    for _ in range(3):  # readings after the child is reaped (its time moves to this process)
+        time.sleep(tick)
+        now = time.monotonic()
+        total += sampler.sample()["proc_cpu_percent"] / 100.0 * (now - last)
+        last = now
+    return total
+
+
+def test_the_tree_counts_children_reaped_between_scans_once(monkeypatch):
+    """A child too short-lived for any scan (a voronota run) still counts, through its parent's
+    children times; a child a scan found, once reaped, is not counted twice."""
+    monkeypatch.setattr(telemetry, "RESCAN_S", 3600.0)  # no scan after the first
+    sampler = telemetry.HostSampler()
+    unseen = subprocess.Popen([sys.executable, "-c", _BUSY.format(s=0.6)])
+    assert _tree_cpu_seconds(sampler, unseen) > 0.5
+    monkeypatch.setattr(telemetry, "RESCAN_S", 0.0)  # every sample scans
+    seen = subprocess.Popen([sys.executable, "-c", _BUSY.format(s=0.6)])
+    assert 0.5 < _tree_cpu_seconds(sampler, seen) < 0.9  # not about 1.2 s

@@ -81,13 +81,15 @@ def test_an_iowait_series_with_a_high_p95_is_storage_bound():
 
 
 def test_prep_using_few_of_the_cores_asks_for_workers():
-    idle_cores = [host(t, proc=200.0, cores=8) for t in range(1, 6)]
-    hint = hints(stage("prep", 0.0, 6.0, idle_cores), workers=2)["prep-cpu"]
+    idle_cores = [host(t, proc=200.0, cores=8) for t in range(1, 11)]
+    hint = hints(stage("prep", 0.0, 11.0, idle_cores), workers=2)["prep-cpu"]
     assert hint.numbers["cores_used"] == 2.0 and "--workers" in hint.message
-    busy_cores = [host(t, proc=760.0, cores=8) for t in range(1, 6)]
-    assert "prep-cpu" not in hints(stage("prep", 0.0, 6.0, busy_cores), workers=8)
+    busy_cores = [host(t, proc=760.0, cores=8) for t in range(1, 11)]
+    assert "prep-cpu" not in hints(stage("prep", 0.0, 11.0, busy_cores), workers=8)
     # samples outside prep say nothing about prep
-    assert "prep-cpu" not in hints(stage("embed", 0.0, 6.0, idle_cores), workers=2)
+    assert "prep-cpu" not in hints(stage("embed", 0.0, 11.0, idle_cores), workers=2)
+    # nor does a prep of a few seconds, mostly its pool's start-up
+    assert "prep-cpu" not in hints(stage("prep", 0.0, 6.0, idle_cores[:5]), workers=2)
 
 
 def gpu(t, used, total=16 * GIB):
@@ -160,11 +162,11 @@ def test_a_cluster_host_with_high_iowait_is_named():
 
 def test_prep_on_a_cluster_is_judged_by_its_workers_cores():
     # the run's own host is idle (its parent only records); the workers are what prep used
-    idle_parent = [host(t, proc=20.0, cores=8) for t in range(1, 6)]
-    busy = [cluster_host(n, t, proc=1500.0) for n in ("node1", "node2") for t in range(1, 6)]
-    assert "prep-cpu" not in hints(stage("prep", 0.0, 6.0, idle_parent + busy), workers=8)
-    half = [cluster_host("node1", t, proc=1500.0) for t in range(1, 6)]
-    half += [cluster_host("node2", t, proc=300.0) for t in range(1, 6)]
-    hint = hints(stage("prep", 0.0, 6.0, idle_parent + half), workers=8)["prep-cpu"]
+    idle_parent = [host(t, proc=20.0, cores=8) for t in range(1, 11)]
+    busy = [cluster_host(n, t, proc=1500.0) for n in ("node1", "node2") for t in range(1, 11)]
+    assert "prep-cpu" not in hints(stage("prep", 0.0, 11.0, idle_parent + busy), workers=8)
+    half = [cluster_host("node1", t, proc=1500.0) for t in range(1, 11)]
+    half += [cluster_host("node2", t, proc=300.0) for t in range(1, 11)]
+    hint = hints(stage("prep", 0.0, 11.0, idle_parent + half), workers=8)["prep-cpu"]
     assert hint.numbers["cores_used"] == 18.0 and hint.numbers["cores"] == 32.0
     assert "node1 15.0/16, node2 3.0/16" in hint.message and "--nthreads" in hint.message

@@ -31,7 +31,7 @@ from workbench.record.events import DeviceSample, HostSample
 
 __all__ = ["RESCAN_S", "HostSampler", "NvmlSampler", "Telemetry", "cuda_present", "sample_worker"]
 
-RESCAN_S = 5.0  # seconds between scans for new child processes (prep pools, Dask workers)
+RESCAN_S = 1.0  # seconds between scans for new child processes (prep pools, Dask workers)
 
 
 def _visible_indices(count: int) -> list[int]:
@@ -45,6 +45,13 @@ def _visible_indices(count: int) -> list[int]:
     return list(range(count))
 
 
+def _cpu_seconds(proc: psutil.Process) -> float:
+    """CPU seconds of a process and of the children it has waited for: voronota runs, most of
+    prep's CPU, live too briefly for any scan to find them."""
+    times = proc.cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 class HostSampler:
     """Host CPU, iowait, disk and network rates, and the process tree's CPU and memory."""
 
@@ -52,16 +59,25 @@ class HostSampler:
         self.cores = cores_available()
         self._root = psutil.Process(pid)
         self._procs: dict[int, psutil.Process] = {}
+        self._seen: dict[int, tuple[float, float]] = {}  # pid: CPU s when first and last read
+        self._owed = 0.0  # CPU s of gone processes, counted already, due again in their parent's
         self._scanned = float("-inf")
-        self._last = time.monotonic()
+        self._last = self._tree_read = time.monotonic()
         self._disk = psutil.disk_io_counters(nowrap=False)
         self._net = psutil.net_io_counters(nowrap=False)
         psutil.cpu_times_percent(None)
         self._tree()
 
+    def _gone(self, pid: int) -> None:
+        first, last = self._seen.pop(pid, (0.0, 0.0))
+        self._owed += last - first
+
     def _tree(self) -> tuple[float, int, int]:
-        """CPU % (100 = one core) and RSS summed over the root and its descendants."""
+        """CPU % (100 = one core) and RSS summed over the root and its descendants, since the
+        last call; a process counts from when a scan first finds it."""
         now = time.monotonic()
+        elapsed = max(now - self._tree_read, 1e-9)
+        self._tree_read = now
         if now - self._scanned >= RESCAN_S:  # a scan reads every process of the host: ~1 ms
             self._scanned = now
             try:
@@ -70,14 +86,24 @@ class HostSampler:
                 found = []
             kept = {self._root.pid: self._root, **self._procs}  # they remember their CPU times
             self._procs = {p.pid: kept.get(p.pid, p) for p in [self._root, *found]}
-        cpu, rss = 0.0, 0
+            for pid in set(self._seen) - set(self._procs):
+                self._gone(pid)
+        used, rss = 0.0, 0
         for pid, proc in list(self._procs.items()):
             try:  # two /proc reads (stat, statm): psutil's oneshot cache would only add cost
-                cpu += proc.cpu_percent(None)
+                seconds = _cpu_seconds(proc)
                 rss += proc.memory_info().rss
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 del self._procs[pid]
-        return cpu, rss, len(self._procs)
+                self._gone(pid)
+                continue
+            first, last = self._seen.get(pid, (seconds, seconds))
+            used += seconds - last
+            self._seen[pid] = (first, seconds)
+        # a gone process's CPU reaches its parent's children times when reaped: counted once
+        repaid = min(self._owed, used)
+        self._owed -= repaid
+        return 100.0 * (used - repaid) / elapsed, rss, len(self._procs)
 
     def sample(self) -> dict[str, Any]:
         """HostSample fields since the previous call."""

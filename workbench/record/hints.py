@@ -22,6 +22,7 @@ PREP_CORE_SHARE = 0.75  # prep using less than this share of the cores leaves CP
 MEMORY_MARGIN = 0.05  # a memory peak within this share of the total is at the limit
 SLOW_RATIO = 1.5  # fastest over slowest device rate: "much slower"
 MIN_SAMPLES = 3  # fewer samples than this say nothing about a stage
+PREP_MIN_SAMPLES = 10  # a shorter prep is mostly its pool's start-up (a second or two)
 DEVICE_STAGES = ("embed", "score")  # stages whose batches run on a pool of devices
 FEEDERS = {
     "embed": "embed's batch loader (tokenising and cache reads ahead of the device)",
@@ -86,13 +87,13 @@ def _prep_cpu(resources: ResourceFold, workers: int | None) -> list[Hint]:
     on_cluster = {
         host: (row, cores)
         for host, cores in resources.host_cores.items()
-        if (row := resources.row(f"{host} {WORKERS}", "prep")) and row.samples >= MIN_SAMPLES
+        if (row := resources.row(f"{host} {WORKERS}", "prep")) and row.samples >= PREP_MIN_SAMPLES
     }
     if on_cluster:
         return _cluster_prep_cpu(on_cluster)
     prep = resources.row(PROCESS_CPU, "prep")
     cores = resources.cores
-    if prep is None or cores is None or prep.samples < MIN_SAMPLES:
+    if prep is None or cores is None or prep.samples < PREP_MIN_SAMPLES:
         return []
     used = prep.mean / 100.0
     if used >= PREP_CORE_SHARE * cores:
