@@ -10,6 +10,7 @@ import types
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 import workbench
 from workbench.engine import telemetry
@@ -241,10 +242,39 @@ def _tree_cpu_seconds(sampler: telemetry.HostSampler, child, tick: float = 0.1) 
 def test_the_tree_counts_children_reaped_between_scans_once(monkeypatch):
     """A child too short-lived for any scan (a voronota run) still counts, through its parent's
     children times; a child a scan found, once reaped, is not counted twice."""
-    monkeypatch.setattr(telemetry, "RESCAN_S", 3600.0)  # no scan after the first
+    for name in ("RESCAN_FIRST_S", "RESCAN_S"):
+        monkeypatch.setattr(telemetry, name, 3600.0)  # no scan after the first
     sampler = telemetry.HostSampler()
     unseen = subprocess.Popen([sys.executable, "-c", _BUSY.format(s=0.6)])
     assert _tree_cpu_seconds(sampler, unseen) > 0.5
     monkeypatch.setattr(telemetry, "RESCAN_S", 0.0)  # every sample scans
     seen = subprocess.Popen([sys.executable, "-c", _BUSY.format(s=0.6)])
     assert 0.5 < _tree_cpu_seconds(sampler, seen) < 0.9  # not about 1.2 s
+
+
+def test_scans_back_off_while_the_tree_holds_still_and_return_when_it_changes(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(telemetry.time, "monotonic", lambda: clock[0])
+    sampler = telemetry.HostSampler()
+    scans = []
+    original = psutil.Process.children
+
+    def children(self, **options):
+        scans.append(clock[0])
+        return original(self, **options)
+
+    monkeypatch.setattr(psutil.Process, "children", children)
+    for _ in range(30):
+        clock[0] += 1.0
+        before = sampler.sample()["n_procs"]
+    assert scans[:4] == [1.0, 3.0, 7.0, 12.0]  # 1, 2, 4 s apart, then every RESCAN_S
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        clock[0] += 5.0
+        assert sampler.sample()["n_procs"] == before + 1  # found at the next scan
+        clock[0] += 1.0
+        sampler.sample()
+        assert scans[-1] == clock[0]  # the change brings scans back to every second
+    finally:
+        child.kill()
+        child.wait()

@@ -29,9 +29,18 @@ from workbench.engine.emitter import Emitter
 from workbench.record.config import cores_available
 from workbench.record.events import DeviceSample, HostSample
 
-__all__ = ["RESCAN_S", "HostSampler", "NvmlSampler", "Telemetry", "cuda_present", "sample_worker"]
+__all__ = [
+    "RESCAN_FIRST_S",
+    "RESCAN_S",
+    "HostSampler",
+    "NvmlSampler",
+    "Telemetry",
+    "cuda_present",
+    "sample_worker",
+]
 
-RESCAN_S = 1.0  # seconds between scans for new child processes (prep pools, Dask workers)
+RESCAN_S = 5.0  # most seconds between scans for new child processes (prep pools, Dask workers)
+RESCAN_FIRST_S = 1.0  # ... after a scan that found a change: a prep pool is seen within 1 s
 
 
 def _visible_indices(count: int) -> list[int]:
@@ -62,6 +71,7 @@ class HostSampler:
         self._seen: dict[int, tuple[float, float]] = {}  # pid: CPU s when first and last read
         self._owed = 0.0  # CPU s of gone processes, counted already, due again in their parent's
         self._scanned = float("-inf")
+        self._rescan = RESCAN_FIRST_S  # doubles up to RESCAN_S while scans find no change
         self._last = self._tree_read = time.monotonic()
         self._disk = psutil.disk_io_counters(nowrap=False)
         self._net = psutil.net_io_counters(nowrap=False)
@@ -78,14 +88,17 @@ class HostSampler:
         now = time.monotonic()
         elapsed = max(now - self._tree_read, 1e-9)
         self._tree_read = now
-        if now - self._scanned >= RESCAN_S:  # a scan reads every process of the host: ~1 ms
+        if now - self._scanned >= min(self._rescan, RESCAN_S):  # reads every process: ~1 ms
             self._scanned = now
             try:
                 found = self._root.children(recursive=True)
             except psutil.NoSuchProcess:
                 found = []
             kept = {self._root.pid: self._root, **self._procs}  # they remember their CPU times
-            self._procs = {p.pid: kept.get(p.pid, p) for p in [self._root, *found]}
+            procs = {p.pid: kept.get(p.pid, p) for p in [self._root, *found]}
+            changed = procs.keys() != self._procs.keys()
+            self._rescan = RESCAN_FIRST_S if changed else 2 * self._rescan
+            self._procs = procs
             for pid in set(self._seen) - set(self._procs):
                 self._gone(pid)
         used, rss = 0.0, 0
