@@ -11,7 +11,7 @@ hits and misses share one path.
 from __future__ import annotations
 
 import time
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -363,28 +363,31 @@ def _read(chunk: PrepChunk) -> Iterator[tuple[str, Item, ChainSpec | None] | Sou
 def prep_chunk(task: PrepTask, chunk: PrepChunk) -> ChunkDone:
     """Prep a chunk (several items, to amortise dispatch) and write its graphs into its shard,
     in the process that read and made them, so the parent never touches input or graph bytes."""
-    results, failures = [], []
-    for record in _read(chunk):
-        if isinstance(record, SourceFailure):
-            failures.append(record)
-            continue
-        name, item, spec = record
-        results.append(replace(task.lookup(item, spec) or task.compute(item, spec), group=name))
-    return _finish(task, chunk, results, failures)
+    return _prep(task, chunk, task.compute)
 
 
 def chunk_hits(task: PrepTask, chunk: PrepChunk) -> ChunkDone | None:
     """The chunk done from the cache alone, or None (nothing written) at its first miss."""
+    return _prep(task, chunk, None)
+
+
+def _prep(
+    task: PrepTask, chunk: PrepChunk, compute: Callable[[Item, ChainSpec | None], PrepResult] | None
+) -> ChunkDone | None:
+    """Every item of the chunk from the cache, else from ``compute``; None at the first miss
+    when there is none."""
     results, failures = [], []
     for record in _read(chunk):
         if isinstance(record, SourceFailure):
             failures.append(record)
             continue
         name, item, spec = record
-        hit = task.lookup(item, spec)
-        if hit is None:
-            return None
-        results.append(replace(hit, group=name))
+        result = task.lookup(item, spec)
+        if result is None:
+            if compute is None:
+                return None
+            result = compute(item, spec)
+        results.append(replace(result, group=name))
     return _finish(task, chunk, results, failures)
 
 
