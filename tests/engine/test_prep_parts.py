@@ -11,6 +11,8 @@ import pandas as pd
 import workbench
 from workbench.engine import prep, prep_stage
 from workbench.output.graphs import list_items, read_graph
+from workbench.record.eventlog import read_events
+from workbench.record.events import StageProgress
 from workbench.sources import write_quiver
 
 CHAINS = {"heavy": "B", "light": "A", "antigen": "C"}  # 1VFB and 1AHW of the manifest
@@ -50,6 +52,9 @@ def test_the_parent_reads_no_structure_and_sends_only_paths(
         assert summary.n_done == 5 and summary.n_failed == 0
         same_dataset(tmp_path / "reference", tmp_path / run)
     assert len(sent) == 10 and max(sent) < 2_000 < min(len(t) for t in texts)
+    progress = [e for _, e in read_events(tmp_path / "warm" / "events.sqlite")]
+    totals = {e.total for e in progress if isinstance(e, StageProgress) and e.stage == "prep"}
+    assert totals == {5}  # the archive's entries counted from its index, and the file
 
 
 def test_copies_under_one_name_get_unique_ids_within_and_across_chunks(

@@ -10,6 +10,7 @@ import pytest
 
 from workbench.sources import (
     SourceFailure,
+    entry_count,
     index_path,
     iter_items,
     quiver_index,
@@ -102,6 +103,14 @@ def test_unwritable_folder_reads_without_an_index(
     assert [i.ref.member for i in items] == [f"d{n}" for n in range(5)]
     assert [i.ref.scores for i in items] == [(("score", str(n)),) for n in range(5)]
     assert not index_path(archive).exists()
+    assert entry_count(archive) is None  # counting would read the whole archive
+
+
+def test_entries_are_counted_from_the_index(archive: Path, builds: list[Path]) -> None:
+    assert entry_count(archive) == 5  # builds the index first
+    with open(archive, "a") as handle:
+        handle.write("QV_TAG late\n" + archive.read_text().split("QV_TAG d1")[0].split("\n", 2)[2])
+    assert entry_count(archive) == 6 and len(builds) == 2  # stale: rebuilt, then counted
 
 
 def test_tampered_index_is_a_failure_naming_it(archive: Path) -> None:

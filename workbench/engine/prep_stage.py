@@ -34,6 +34,8 @@ from workbench.sources import (
     SourceFailure,
     describe_source,
     discover,
+    entry_count,
+    input_kind,
     iter_parts,
 )
 from workbench.structure import ChainSpec, Manifest, write_fasta
@@ -70,12 +72,18 @@ class SequenceIndex:
 
 
 def _estimate_total(inputs: tuple[str, ...]) -> int | None:
-    """Files to read, when that equals items (no quiver archives); None when unknown."""
+    """Items to expect: a file each, the entries of each quiver archive (from its index; a
+    multi-model file counts once); None when unknown."""
+    total = 0
     try:
-        files = list(discover(inputs))
-    except SourceError:  # a bad path is reported by the reading itself
+        for path in discover(inputs):
+            entries = entry_count(path) if input_kind(path) == "quiver" else 1
+            if entries is None:
+                return None
+            total += max(entries, 1)  # an empty archive is one failed item
+    except (SourceError, OSError):  # a bad path or archive is reported by the reading itself
         return None
-    return None if any(f.suffix == ".qv" for f in files) else len(files)
+    return total
 
 
 MAX_CHUNK = 64  # items per chunk (and shard) a large run grows to

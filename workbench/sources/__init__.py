@@ -26,7 +26,7 @@ coordinates: the structure room does.
 from .discover import discover, input_kind
 from .prefetch import prefetch
 from .quiver import QuiverEntry, read_quiver_entry, write_quiver
-from .qvindex import index_path, iter_index, quiver_index
+from .qvindex import entry_count, index_path, iter_index, quiver_index
 from .reader import InputPart, iter_items, iter_parts, iter_quiver, read_input, read_part
 from .refs import (
     Item,
@@ -48,6 +48,7 @@ __all__ = [
     "checksum_bytes",
     "describe_source",
     "discover",
+    "entry_count",
     "index_path",
     "input_kind",
     "iter_index",
