@@ -1,5 +1,6 @@
-"""A warm rerun into a new folder starts nothing it does not need: no cluster, no ESM model,
-and, with no NVIDIA device in sight, neither torch nor fair-esm (every embedding is a hit)."""
+"""A warm rerun into a new folder starts nothing it does not need: no cluster, no ESM model, no
+prep pool (joblib is not even imported), and, with no NVIDIA device in sight, neither torch nor
+fair-esm (every embedding is a hit)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import json, sys
 import workbench
 files, out, options = json.loads(sys.argv[1])
 result = workbench.run(files, out, **options)
-print(result.status, "torch" in sys.modules, "esm" in sys.modules)
+print(result.status, *(name in sys.modules for name in ("torch", "esm", "joblib")))
 """
 
 
@@ -59,7 +60,7 @@ def test_a_warm_rerun_starts_no_cluster_and_builds_no_model(
 
 
 @pytest.mark.skipif(cuda_present(), reason="an NVIDIA device is visible: torch counts it")
-def test_a_warm_rerun_imports_no_torch_and_no_esm(complexes_dir, tmp_path, cache_dir, same_dataset):
+def test_a_warm_rerun_imports_no_torch_esm_or_joblib(complexes_dir, tmp_path, cache_dir, same_dataset):
     files, options = _two_complexes(complexes_dir, cache_dir)
     assert workbench.run(files, tmp_path / "cold", **options).status == "completed"
     arguments = json.dumps([files, str(tmp_path / "warm"), options])
@@ -67,5 +68,5 @@ def test_a_warm_rerun_imports_no_torch_and_no_esm(complexes_dir, tmp_path, cache
         [sys.executable, "-c", WARM, arguments], capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split()[-3:] == ["completed", "False", "False"]
+    assert done.stdout.split()[-4:] == ["completed", "False", "False", "False"]
     same_dataset(tmp_path / "cold", tmp_path / "warm")

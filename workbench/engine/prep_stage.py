@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from joblib.externals.loky import get_reusable_executor
-
 from workbench.engine.emitter import Emitter
 from workbench.engine.prep import (
     ChunkDone,
@@ -379,5 +377,8 @@ class _Pool:
         self._used = True
         if self.connect is not None:
             return self.connect().submit(prep_chunk, task, chunk, pure=False)
-        self._executor = self._executor or get_reusable_executor(max_workers=self.slots)
+        if self._executor is None:
+            from joblib.externals.loky import get_reusable_executor  # not for a run of hits
+
+            self._executor = get_reusable_executor(max_workers=self.slots)
         return self._executor.submit(prep_chunk, task, chunk)
