@@ -10,6 +10,7 @@ import pandas as pd
 
 import workbench
 from workbench.engine import prep, prep_stage
+from workbench.engine.pool import TaskPool
 from workbench.output.graphs import list_items, read_graph
 from workbench.record.eventlog import read_events
 from workbench.record.events import StageProgress
@@ -35,17 +36,16 @@ def test_the_parent_reads_no_structure_and_sends_only_paths(
         raise AssertionError(f"the parent read {part}")
 
     sent: list[int] = []
-    submit = prep_stage._Pool.submit
+    submit = TaskPool.submit
+
+    def measured(self, function, *args):
+        if function is prep.prep_chunk:
+            sent.append(len(pickle.dumps(args[1])))
+        return submit(self, function, *args)
+
     monkeypatch.setattr(prep, "read_part", no_read_here)
     monkeypatch.setattr(prep_stage, "INLINE_HITS", 0)
-    monkeypatch.setattr(
-        prep_stage._Pool,
-        "submit",
-        lambda self, task, chunk: (
-            sent.append(len(pickle.dumps(chunk))),
-            submit(self, task, chunk),
-        )[1],
-    )
+    monkeypatch.setattr(TaskPool, "submit", measured)
     for run in ("cold", "warm"):
         cache = str(tmp_path / "fresh-cache") if run == "cold" else str(cache_dir)
         summary = workbench.run(inputs, tmp_path / run, **{**options, "cache_dir": cache})

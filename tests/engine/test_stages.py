@@ -14,6 +14,7 @@ import pytest
 
 import workbench
 from workbench.engine import assemble
+from workbench.engine.pool import TaskPool
 from workbench.examples import example_manifest, example_paths
 from workbench.graph import REGIONS
 from workbench.output.graphs import list_items
@@ -111,36 +112,38 @@ def test_warm_rerun_hits_the_cache_in_every_stage(full_runs, same_dataset):
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_assemble_with_a_memo_too_small_for_one_sequence_writes_the_same_dataset(
-    full_runs, tmp_path, monkeypatch, same_dataset
+@pytest.mark.parametrize("executor", ["joblib", "dask"])
+def test_assemble_in_the_workers_writes_the_same_dataset(
+    executor, full_runs, tmp_path, monkeypatch, same_dataset
 ):
-    # the memo keeps only the latest sequence: the rest are read again for every chain
-    monkeypatch.setattr(assemble, "MEMO_BYTES", 1)
+    """Past the inline budget every shard's job runs where prep ran (loky processes, or the
+    LocalCluster's workers), which write the node features into the shard and send back only
+    its regions rows."""
+    monkeypatch.setattr(assemble, "INLINE_ITEMS", 0)
+    jobs = []
+    submit = TaskPool.submit
+
+    def counted(self, function, *args):
+        if function is assemble.assemble_shard:
+            jobs.append(args[0])
+        return submit(self, function, *args)
+
+    monkeypatch.setattr(TaskPool, "submit", counted)
     cache = str(full_runs[0].parent / "cache")
     workbench.run(
         example_paths(),
-        tmp_path / "lean",
+        tmp_path / "pooled",
         manifest=str(example_manifest()),
         cache_dir=cache,
+        chunk_size=1,
+        executor=executor,
         **FULL,
     )
-    same_dataset(full_runs[0], tmp_path / "lean")
-    a, b = (workbench.open_run(r).regions for r in (full_runs[0], tmp_path / "lean"))
+    assert len(jobs) == 3  # one per shard, none here
+    assert all(len(job.numbering) <= 2 for job in jobs)  # each its own sequences' numbering
+    same_dataset(full_runs[0], tmp_path / "pooled")
+    a, b = (workbench.open_run(r).regions for r in (full_runs[0], tmp_path / "pooled"))
     pd.testing.assert_frame_equal(a, b)
-
-
-def test_the_memo_keeps_recent_arrays_within_its_budget():
-    memo = assemble._RecentArrays(budget=3 * 8)
-    made = []
-
-    def make(key):
-        made.append(key)
-        return np.zeros(1, dtype=np.float64)
-
-    for key in ("light", "h1", "light", "h2", "light", "h3", "h4", "light"):
-        memo.get(key, lambda k=key: make(k))
-    assert made == ["light", "h1", "h2", "h3", "h4"]  # the shared chain is read once
-    assert memo._held <= memo.budget
 
 
 @pytest.mark.parametrize("case", ["1VFB", "5KOV", "4Y7M", "3HMX"])

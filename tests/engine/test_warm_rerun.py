@@ -60,7 +60,9 @@ def test_a_warm_rerun_starts_no_cluster_and_builds_no_model(
 
 
 @pytest.mark.skipif(cuda_present(), reason="an NVIDIA device is visible: torch counts it")
-def test_a_warm_rerun_imports_no_torch_esm_or_joblib(complexes_dir, tmp_path, cache_dir, same_dataset):
+def test_a_warm_rerun_imports_no_torch_esm_or_joblib(
+    complexes_dir, tmp_path, cache_dir, same_dataset
+):
     files, options = _two_complexes(complexes_dir, cache_dir)
     assert workbench.run(files, tmp_path / "cold", **options).status == "completed"
     arguments = json.dumps([files, str(tmp_path / "warm"), options])

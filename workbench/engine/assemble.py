@@ -1,20 +1,24 @@
-"""Assemble: regions and embeddings onto every item's residues and graph nodes, and the
-per-sequence table."""
+"""Assemble: regions and embeddings onto every item's residues and graph nodes, per shard, in
+the process that runs the shard's job (a prep worker, local or on the cluster); the parent
+streams the jobs, appends each shard's regions rows and writes the per-sequence table."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple
 
 import h5py
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workbench.annotate import SequenceNumbering, regions_for_sequence
 from workbench.embed import reduce_for_graph
+from workbench.engine.pool import TaskPool
 from workbench.engine.prep_stage import SequenceIndex
 from workbench.graph import REGIONS
 from workbench.output.embeddings import EmbeddingReader
@@ -23,36 +27,14 @@ from workbench.output.shards import ShardedGraphs
 from workbench.output.tables import REGIONS_SCHEMA, TableWriter
 from workbench.record.layout import RunLayout
 
-__all__ = ["Assembler", "sequence_rows"]
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = ["Assembler", "ShardJob", "assemble_shard", "sequence_rows"]
 
 _REGION_CODE = {name: code for code, name in enumerate(REGIONS)}
-MEMO_BYTES = 256 * 2**20  # per memo: sequences shared by many items stay, unique ones pass
-
-T = TypeVar("T", np.ndarray, tuple[np.ndarray, ...])
-
-
-class _RecentArrays:
-    """The most recently used arrays per sequence, up to a byte budget: a light chain or an
-    antigen shared by every design stays, while a campaign of unique designs does not grow the
-    parent's memory with the run."""
-
-    def __init__(self, budget: int | None = None) -> None:
-        self.budget = MEMO_BYTES if budget is None else budget
-        self._held = 0
-        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
-
-    def get(self, key: str, make: Callable[[], T]) -> T:
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key][0]
-        value = make()
-        size = sum(a.nbytes for a in value) if isinstance(value, tuple) else value.nbytes
-        self._items[key] = (value, size)
-        self._held += size
-        while self._held > self.budget and len(self._items) > 1:
-            _, (_, dropped) = self._items.popitem(last=False)
-            self._held -= dropped
-        return value
+# Items a run assembles here before sending shards to a pool: a small or warm run starts none.
+INLINE_ITEMS = 256
 
 
 class _Chain(NamedTuple):
@@ -80,10 +62,128 @@ def _items(path: Path) -> Iterator[tuple[str, list[_Chain]]]:
         yield item_id, chains
 
 
+@dataclass(frozen=True, slots=True)
+class ShardJob:
+    """One shard's assembly: its items' chains, the numbering of just their sequences (None:
+    no annotate stage), and where the embeddings are (None: no embed stage)."""
+
+    shard: str  # the shard file
+    items: tuple[tuple[str, str, tuple[_Chain, ...]], ...]  # (group in the shard, item id, chains)
+    numbering: dict[str, SequenceNumbering] | None
+    embeddings: str | None
+    graph_embedding: str
+
+
+def assemble_shard(job: ShardJob) -> pa.Table | None:
+    """Write the shard's changed node features (a rerun's unchanged shard is not written, nor
+    copied for a reader) and return its regions.parquet rows (None without numbering)."""
+    reader = EmbeddingReader(job.embeddings) if job.embeddings is not None else None
+    try:
+        shard = _ShardAssembly(job, reader)
+        with h5py.File(job.shard, "r") as stored:
+            changes = [
+                change
+                for group, item_id, chains in job.items
+                for change in shard.changes(stored[group], item_id, chains)
+            ]
+    finally:
+        if reader is not None:
+            reader.close()
+    if changes:
+        with GraphWriter(job.shard) as graphs:
+            for group, name, values in changes:
+                graphs.set_node_feature(group, name, values)
+    return shard.regions()
+
+
+class _ShardAssembly:
+    """The arrays of one shard job, each sequence's computed once for the job."""
+
+    def __init__(self, job: ShardJob, reader: EmbeddingReader | None) -> None:
+        self.job = job
+        self.reader = reader
+        self._regions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._vectors: dict[str, np.ndarray] = {}
+        self._rows: dict[str, list] = {name: [] for name in REGIONS_SCHEMA.names}
+
+    def regions(self) -> pa.Table | None:
+        if self.job.numbering is None:
+            return None
+        return pa.Table.from_pydict(self._rows, schema=REGIONS_SCHEMA)
+
+    def changes(
+        self, group: h5py.Group, item_id: str, chains: tuple[_Chain, ...]
+    ) -> list[tuple[str, str, np.ndarray]]:
+        """The item's node features (region, embedding) whose values differ from the stored
+        ones, as (its group's name, feature, values); its regions rows are kept for the table."""
+        name = group.name.lstrip("/")
+        residues = read_residues(group.file, name)
+        nodes = group["nodes/residue"][()]
+        features = []
+        if self.job.numbering is not None:
+            features.append(("region", self._regions_of(item_id, chains, residues, nodes)))
+        if self.reader is not None:
+            features.append(("embedding", self._embedding_of(chains, len(residues), nodes)))
+        return [(name, n, v) for n, v in features if not holds_node_feature(group, n, v)]
+
+    def _chain_regions(self, chain: _Chain) -> tuple[np.ndarray, np.ndarray]:
+        """(region, scheme position) per residue of one chain sequence."""
+        if chain.role == "antigen":
+            return (
+                np.full(chain.length, "antigen", dtype="<U8"),
+                np.full(chain.length, "", dtype="<U8"),
+            )
+        if chain.seq_hash not in self._regions:
+            record = self.job.numbering.get(chain.seq_hash)
+            self._regions[chain.seq_hash] = (
+                (np.full(chain.length, "unknown", dtype="<U8"), np.full(chain.length, "", "<U8"))
+                if record is None
+                else (regions_for_sequence(record), np.asarray(record.positions(), dtype="<U8"))
+            )
+        return self._regions[chain.seq_hash]
+
+    def _regions_of(self, item_id, chains, residues, nodes) -> np.ndarray:
+        region = np.full(len(residues), "unknown", dtype="<U8")
+        position = np.full(len(residues), "", dtype="<U8")
+        for chain in chains:
+            region[chain.start : chain.stop], position[chain.start : chain.stop] = (
+                self._chain_regions(chain)
+            )
+        columns = {
+            "item_id": [item_id] * len(residues),
+            "chain": residues.chain.tolist(),
+            "res_seq": residues.res_seq.tolist(),
+            "ins_code": residues.ins_code.tolist(),
+            "aa": residues.aa.tolist(),
+            "position": position.tolist(),
+            "region": region.tolist(),
+        }
+        for name, values in columns.items():
+            self._rows[name].extend(values)
+        return np.array([_REGION_CODE[name] for name in region[nodes]], dtype=np.int32)
+
+    def _vector(self, chain: _Chain) -> np.ndarray:
+        """A sequence's graph embedding; NaN when the sequence could not be embedded."""
+        if chain.seq_hash not in self._vectors:
+            try:
+                per_residue = self.reader.per_residue(chain.seq_hash)
+            except KeyError:
+                per_residue = np.full((chain.length, self.reader.width), np.nan, dtype=np.float32)
+            self._vectors[chain.seq_hash] = reduce_for_graph(per_residue, self.job.graph_embedding)
+        return self._vectors[chain.seq_hash]
+
+    def _embedding_of(self, chains, n_residues, nodes) -> np.ndarray:
+        vectors = [self._vector(chain) for chain in chains]
+        per_residue = np.full((n_residues, *vectors[0].shape[1:]), np.nan, dtype=np.float32)
+        for chain, vector in zip(chains, vectors, strict=True):
+            per_residue[chain.start : chain.stop] = vector
+        return per_residue[nodes]
+
+
 class Assembler:
-    """Per item: residue regions (regions.parquet, node feature ``region``) and ``embedding``,
-    written into the item's shard (this run's, its index not yet committed), one shard open at
-    a time: items of a shard are consecutive in chains.parquet, as prep records them."""
+    """Streams chains.parquet into one job per shard (items of a shard are consecutive there, as
+    prep records them) for the run's pool, and writes regions.parquet from the jobs' rows, in
+    order; the shards are this run's, their index not yet committed."""
 
     def __init__(
         self,
@@ -98,108 +198,53 @@ class Assembler:
         self.numbering = numbering
         self.embeddings = embeddings
         self.graph_embedding = graph_embedding
-        self._regions = _RecentArrays()
-        self._vectors = _RecentArrays()
-        self._reader: EmbeddingReader | None = None
 
-    def _chain_regions(
-        self, seq_hash: str, role: str, length: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(region, scheme position) per residue of one chain sequence."""
-        if role == "antigen":
-            return np.full(length, "antigen", dtype="<U8"), np.full(length, "", dtype="<U8")
-        return self._regions.get(seq_hash, lambda: self._numbered(seq_hash, length))
+    def _jobs(self) -> Iterator[ShardJob]:
+        located = (
+            (*self.graphs.shard_of(item_id), item_id, chains)
+            for item_id, chains in _items(self.layout.chains)
+        )
+        for shard, entries in groupby(located, key=lambda entry: entry[0]):
+            items = tuple((group, item_id, tuple(chains)) for _, group, item_id, chains in entries)
+            numbering = None
+            if self.numbering is not None:
+                wanted = {c.seq_hash for _, _, chains in items for c in chains}
+                numbering = {h: self.numbering[h] for h in wanted if h in self.numbering}
+            embeddings = str(self.embeddings) if self.embeddings is not None else None
+            yield ShardJob(str(shard), items, numbering, embeddings, self.graph_embedding)
 
-    def _numbered(self, seq_hash: str, length: int) -> tuple[np.ndarray, np.ndarray]:
-        record = self.numbering.get(seq_hash)
-        if record is None:
-            return np.full(length, "unknown", dtype="<U8"), np.full(length, "", dtype="<U8")
-        return regions_for_sequence(record), np.asarray(record.positions(), dtype="<U8")
+    def _results(self, pool: TaskPool) -> Iterator[tuple[int, pa.Table | None]]:
+        """(items, regions rows) per job, in order: the first INLINE_ITEMS items here, the rest
+        through the pool with at most two jobs per slot in flight."""
+        inline_left = INLINE_ITEMS
+        in_flight: deque = deque()
+        for job in self._jobs():
+            if pool.inline or (pool.idle and len(job.items) <= inline_left):
+                inline_left -= len(job.items)
+                yield len(job.items), assemble_shard(job)
+                continue
+            in_flight.append((len(job.items), pool.submit(assemble_shard, job)))
+            while len(in_flight) >= 2 * pool.slots:
+                count, future = in_flight.popleft()
+                yield count, future.result()
+        while in_flight:
+            count, future = in_flight.popleft()
+            yield count, future.result()
 
-    def _vector(self, seq_hash: str, length: int) -> np.ndarray:
-        """A sequence's graph embedding; NaN when the sequence could not be embedded."""
-        return self._vectors.get(seq_hash, lambda: self._reduced(seq_hash, length))
-
-    def _reduced(self, seq_hash: str, length: int) -> np.ndarray:
-        try:
-            per_residue = self._reader.per_residue(seq_hash)
-        except KeyError:
-            per_residue = np.full((length, self._reader.width), np.nan, dtype=np.float32)
-        return reduce_for_graph(per_residue, self.graph_embedding)
-
-    def run(self) -> int:
-        """Assemble every item; returns how many items were assembled."""
+    def run(self, connect: Callable[[], Client] | None = None, workers: int = 1) -> int:
+        """Assemble every item, on the client ``connect`` returns when given, else on local
+        processes (``workers``); returns how many items were assembled."""
         regions_out = (
             TableWriter(self.layout.regions, REGIONS_SCHEMA) if self.numbering is not None else None
         )
         count = 0
-        if self.embeddings is not None:
-            self._reader = EmbeddingReader(self.embeddings)
-        located = (
-            (*self.graphs.shard_of(item_id), item_id, rows)
-            for item_id, rows in _items(self.layout.chains)
-        )
-        try:
-            for shard, items in groupby(located, key=lambda entry: entry[0]):
-                changes = []
-                with h5py.File(shard, "r") as stored:
-                    for _, group, item_id, rows in items:
-                        changes += self._changes(stored[group], item_id, rows, regions_out)
-                        count += 1
-                if changes:  # a rerun's unchanged shard is not written (nor copied for a reader)
-                    with GraphWriter(shard) as graphs:
-                        for group, name, values in changes:
-                            graphs.set_node_feature(group, name, values)
-        finally:
-            if self._reader is not None:
-                self._reader.close()
+        for items, regions in self._results(TaskPool(connect, workers)):
+            count += items
+            if regions_out is not None:
+                regions_out.append_table(regions)
         if regions_out is not None:
             regions_out.close()
         return count
-
-    def _changes(
-        self, group: h5py.Group, item_id: str, rows: list[_Chain], regions_out
-    ) -> list[tuple[str, str, np.ndarray]]:
-        """The item's node features (region, embedding) whose values differ from the stored
-        ones, as (its group's name, feature, values); its regions.parquet rows go out here."""
-        name = group.name.lstrip("/")
-        residues = read_residues(group.file, name)
-        nodes = group["nodes/residue"][()]
-        features = []
-        if regions_out is not None:
-            features.append(
-                ("region", self._regions_of(item_id, rows, residues, nodes, regions_out))
-            )
-        if self._reader is not None:
-            features.append(("embedding", self._embedding_of(rows, len(residues), nodes)))
-        return [(name, n, v) for n, v in features if not holds_node_feature(group, n, v)]
-
-    def _regions_of(self, item_id, rows, residues, nodes, out) -> np.ndarray:
-        region = np.full(len(residues), "unknown", dtype="<U8")
-        position = np.full(len(residues), "", dtype="<U8")
-        for row in rows:
-            region[row.start : row.stop], position[row.start : row.stop] = self._chain_regions(
-                row.seq_hash, row.role, row.length
-            )
-        out.extend_columns(
-            {
-                "item_id": [item_id] * len(residues),
-                "chain": residues.chain.tolist(),
-                "res_seq": residues.res_seq.tolist(),
-                "ins_code": residues.ins_code.tolist(),
-                "aa": residues.aa.tolist(),
-                "position": position.tolist(),
-                "region": region.tolist(),
-            }
-        )
-        return np.array([_REGION_CODE[name] for name in region[nodes]], dtype=np.int32)
-
-    def _embedding_of(self, rows, n_residues, nodes) -> np.ndarray:
-        vectors = [self._vector(row.seq_hash, row.length) for row in rows]
-        per_residue = np.full((n_residues, *vectors[0].shape[1:]), np.nan, dtype=np.float32)
-        for row, vector in zip(rows, vectors, strict=True):
-            per_residue[row.start : row.stop] = vector
-        return per_residue[nodes]
 
 
 def sequence_rows(index: SequenceIndex, numbering: dict | None, scheme: str) -> list[dict]:

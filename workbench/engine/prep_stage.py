@@ -4,7 +4,6 @@ tables, FASTA and the shards' index, and no input or graph bytes."""
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from workbench.engine.emitter import Emitter
+from workbench.engine.pool import TaskPool
 from workbench.engine.prep import (
     ChunkDone,
     PrepChunk,
@@ -207,7 +207,7 @@ class PrepStage:
         gone to the pool, chunks of cache hits (up to INLINE_HITS items) and a last chunk, so
         a small or warm run starts no pool and connects no cluster.
         """
-        pool = _Pool(self.connect, self.workers)
+        pool = TaskPool(self.connect, self.workers)
         in_flight: deque = deque()
         waiting: PrepChunk | None = None  # one chunk held back: the last may run here
         for chunk in self._chunks():
@@ -220,7 +220,7 @@ class PrepStage:
             yield in_flight.popleft().result()
 
     def _dispatch(
-        self, pool: _Pool, in_flight: deque, chunk: PrepChunk, *, last: bool
+        self, pool: TaskPool, in_flight: deque, chunk: PrepChunk, *, last: bool
     ) -> Iterator[ChunkDone]:
         """Run ``chunk`` here or submit it, yielding the results that are due (in order)."""
         if pool.inline or (pool.idle and last):
@@ -229,7 +229,7 @@ class PrepStage:
         if pool.idle and (hits := self._hits_here(chunk)) is not None:
             yield hits
             return
-        in_flight.append(pool.submit(self.task, chunk))
+        in_flight.append(pool.submit(prep_chunk, self.task, chunk))
         while len(in_flight) >= 2 * pool.slots:
             yield in_flight.popleft().result()
 
@@ -346,39 +346,3 @@ class _RunIds:
 
     def __contains__(self, item_id: str) -> bool:
         return item_id in self.failed or self.graphs.file.id.links.exists(item_id.encode())
-
-
-class _Pool:
-    """Where prep chunks run: a Dask client's workers (futures; a chunk whose worker dies is
-    rescheduled by the scheduler), or a local loky process pool, each started on first use."""
-
-    def __init__(self, connect: Callable[[], Client] | None, workers: int) -> None:
-        self.connect = connect
-        self.inline = connect is None and workers == 1
-        self.workers = workers
-        self._executor = None
-        self._used = False  # a chunk went to the pool or the cluster
-
-    @functools.cached_property
-    def slots(self) -> int:
-        """Chunks that run at once (asked of the cluster once a chunk went to it)."""
-        if self.connect is None:
-            return self.workers
-        return max(1, sum(self.connect().nthreads().values()))
-
-    @property
-    def idle(self) -> bool:
-        """No chunk sent anywhere yet (one local worker, or the whole run one chunk): the last
-        chunk runs here, and a run of one chunk starts no pool and connects no cluster."""
-        return not self._used
-
-    def submit(self, task: PrepTask, chunk: PrepChunk):
-        """A future of the chunk's results (``.result()`` waits)."""
-        self._used = True
-        if self.connect is not None:
-            return self.connect().submit(prep_chunk, task, chunk, pure=False)
-        if self._executor is None:
-            from joblib.externals.loky import get_reusable_executor  # not for a run of hits
-
-            self._executor = get_reusable_executor(max_workers=self.slots)
-        return self._executor.submit(prep_chunk, task, chunk)

@@ -159,7 +159,8 @@ class _Run:
         cluster: LazyClient,
     ) -> dict | None:
         """Annotate, embed and assemble, each over the run's unique sequences, on ``cluster``
-        where a stage needs it (annotate's misses always; embed and score with --cluster)."""
+        where a stage needs it (annotate's misses always; embed and score with --cluster;
+        assemble where prep ran, past its first few hundred items)."""
         config = self.config
         if self.cancel.is_set() or prep.done == 0:
             return None
@@ -200,7 +201,8 @@ class _Run:
             assembler = Assembler(
                 self.layout, numbering, embeddings, config.embed.graph_embedding, graphs
             )
-            self._stage(emitter, "assemble", lambda: (assembler.run(), 0))
+            connect = cluster if config.prep_on_dask else None  # where prep's shards were made
+            self._stage(emitter, "assemble", lambda: (assembler.run(connect, config.workers), 0))
         if deeprank is not None and embeddings is not None and not self.cancel.is_set():
             self._stage(
                 emitter, "deeprank-ab", lambda: (_fill_esm(deeprank, embeddings, emitter), 0)

@@ -129,10 +129,17 @@ class TableWriter:
 
     def extend_columns(self, columns: Mapping[str, Any]) -> None:
         """Append many rows given column-wise (arrays or lists of equal length)."""
-        self._buffer_rows()
-        table = pa.Table.from_pydict(
-            dict(check_row(columns, self.schema, self.path)), schema=self.schema
+        self.append_table(
+            pa.Table.from_pydict(
+                dict(check_row(columns, self.schema, self.path)), schema=self.schema
+            )
         )
+
+    def append_table(self, table: pa.Table) -> None:
+        """Append the rows of a table of this schema (one made elsewhere, e.g. by a worker)."""
+        if not table.schema.equals(self.schema):
+            raise ValueError(f"{self.path}: rows of another schema: {table.schema}")
+        self._buffer_rows()
         self.count += table.num_rows
         self._buffer(table)
 
