@@ -141,7 +141,7 @@ class PrepStage:
         self.done = 0
         self.failed = 0
         self._ids = _RunIds(graphs)
-        self._source_failures: list[tuple[str, SourceFailure]] = []
+        self._source_failures: list[SourceFailure] = []
         self._inline_left = INLINE_HITS
 
     def _parts(self) -> Iterator[tuple[InputPart, ChainSpec | None]]:
