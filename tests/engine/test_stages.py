@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -130,9 +131,10 @@ def test_assemble_in_the_workers_writes_the_same_dataset(
 
     monkeypatch.setattr(TaskPool, "submit", counted)
     cache = str(full_runs[0].parent / "cache")
+    monkeypatch.chdir(tmp_path)
     workbench.run(
         example_paths(),
-        tmp_path / "pooled",
+        "pooled",  # relative: the jobs name absolute paths, for workers in other directories
         manifest=str(example_manifest()),
         cache_dir=cache,
         chunk_size=1,
@@ -141,6 +143,7 @@ def test_assemble_in_the_workers_writes_the_same_dataset(
     )
     assert len(jobs) == 3  # one per shard, none here
     assert all(len(job.numbering) <= 2 for job in jobs)  # each its own sequences' numbering
+    assert all(Path(job.shard).is_absolute() and Path(job.embeddings).is_absolute() for job in jobs)
     same_dataset(full_runs[0], tmp_path / "pooled")
     a, b = (workbench.open_run(r).regions for r in (full_runs[0], tmp_path / "pooled"))
     pd.testing.assert_frame_equal(a, b)

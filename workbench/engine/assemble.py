@@ -210,8 +210,11 @@ class Assembler:
             if self.numbering is not None:
                 wanted = {c.seq_hash for _, _, chains in items for c in chains}
                 numbering = {h: self.numbering[h] for h in wanted if h in self.numbering}
-            embeddings = str(self.embeddings) if self.embeddings is not None else None
-            yield ShardJob(str(shard), items, numbering, embeddings, self.graph_embedding)
+            # absolute: a cluster's workers run in other working directories
+            embeddings = str(self.embeddings.absolute()) if self.embeddings is not None else None
+            yield ShardJob(
+                str(shard.absolute()), items, numbering, embeddings, self.graph_embedding
+            )
 
     def _results(self, pool: TaskPool) -> Iterator[tuple[int, pa.Table | None]]:
         """(items, regions rows) per job, in order: the first INLINE_ITEMS items here, the rest
