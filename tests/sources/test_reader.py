@@ -9,7 +9,15 @@ import shutil
 import tracemalloc
 from pathlib import Path
 
-from workbench.sources import Item, SourceFailure, discover, iter_items, write_quiver
+from workbench.sources import (
+    Item,
+    SourceFailure,
+    discover,
+    iter_items,
+    iter_parts,
+    read_part,
+    write_quiver,
+)
 from workbench.sources.reader import read_input
 
 
@@ -137,3 +145,17 @@ def test_unlistable_folder_is_a_failure_and_the_walk_goes_on(
     assert [type(r).__name__ for r in results] == ["Item", "SourceFailure", "Item"]
     reason = "cannot list folder: Permission denied"
     assert results[1] == SourceFailure(str(tmp_path / "b"), "", reason)
+
+
+def test_parts_read_from_another_directory_keep_their_given_names(real_pdbs, tmp_path, monkeypatch):
+    """A worker may run elsewhere: parts open absolute paths, and name the path as given."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(real_pdbs[0], folder / "a.pdb")
+    write_quiver(folder / "b.qv", [("t1", real_pdbs[0].read_text(), {})])
+    monkeypatch.chdir(tmp_path)
+    parts = list(iter_parts(["in"]))
+    monkeypatch.chdir(tmp_path.parent)  # "in" is not here
+    items = [item for part in parts for item in read_part(part)]
+    assert [type(item) for item in items] == [Item, Item]
+    assert [item.ref.source for item in items] == [str(Path("in/a.pdb")), str(Path("in/b.qv"))]

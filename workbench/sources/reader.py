@@ -31,18 +31,23 @@ class InputPart:
     """What one reader reads: a whole input file (every member of it), or one entry of a quiver
     archive where the archive's index placed it; a few hundred bytes to send to a worker."""
 
-    source: str
+    source: str  # the path as discovered: what records and messages name
     entry: QuiverEntry | None = None
+    location: str = ""  # the absolute path to open (a worker may run in another directory)
+
+    @property
+    def opened(self) -> str:
+        return self.location or self.source
 
 
 def _archive_parts(path: Path) -> Iterator[InputPart | SourceFailure]:
     """One part per entry of the archive's index (built on first use, which reads it once)."""
-    source = str(path)
+    source, location = str(path), os.path.abspath(path)
     count = 0
     try:
         for entry in iter_index(path):
             count += 1
-            yield InputPart(source, entry)
+            yield InputPart(source, entry, location)
     except SourceError as exc:
         yield SourceFailure(source, exc.member, exc.reason)
         return
@@ -56,11 +61,11 @@ def _archive_parts(path: Path) -> Iterator[InputPart | SourceFailure]:
 def read_part(part: InputPart) -> Iterator[Item | SourceFailure]:
     """The items of one part; every problem becomes a SourceFailure naming the file (and tag)."""
     if part.entry is None:
-        yield from read_input(part.source)
+        yield from read_input(part.opened, source=part.source)
         return
     tag = part.entry.tag
     try:
-        with open(part.source, "rb") as handle:
+        with open(part.opened, "rb") as handle:
             item = read_entry(handle, part.source, part.entry)
     except SourceError as exc:
         yield SourceFailure(part.source, tag, exc.reason)
@@ -100,10 +105,11 @@ def _folder_reason(folder: Path) -> str:
         return f"cannot list folder: {exc.strerror or exc}"
 
 
-def read_input(path: str | Path) -> Iterator[Item | SourceFailure]:
-    """All items of one input file; every problem becomes a SourceFailure naming the file."""
+def read_input(path: str | Path, source: str | None = None) -> Iterator[Item | SourceFailure]:
+    """All items of one input file, named by ``source`` (default: the path); every problem
+    becomes a SourceFailure naming the file."""
     path = Path(path)
-    source = str(path)
+    source = str(path) if source is None else source
     kind = input_kind(path)
     try:
         if path.is_dir():
@@ -129,7 +135,7 @@ def _parts(missing: list[Path], present: list[Path]) -> Iterator[InputPart | Sou
         if input_kind(path) == "quiver" and path.is_file():
             yield from _archive_parts(path)
         else:
-            yield InputPart(str(path))
+            yield InputPart(str(path), location=os.path.abspath(path))
 
 
 def iter_parts(paths: Iterable[str | Path]) -> Iterator[InputPart | SourceFailure]:
