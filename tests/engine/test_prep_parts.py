@@ -38,19 +38,24 @@ def test_the_parent_reads_no_structure_and_sends_only_paths(
     sent: list[int] = []
     submit = TaskPool.submit
 
+    caches: set[str] = set()
+
     def measured(self, function, *args):
         if function is prep.prep_chunk:
             sent.append(len(pickle.dumps(args[1])))
+            caches.add(args[0].cache_dir)
         return submit(self, function, *args)
 
     monkeypatch.setattr(prep, "read_part", no_read_here)
     monkeypatch.setattr(prep_stage, "INLINE_HITS", 0)
     monkeypatch.setattr(TaskPool, "submit", measured)
+    monkeypatch.chdir(tmp_path)
     for run in ("cold", "warm"):
-        cache = str(tmp_path / "fresh-cache") if run == "cold" else str(cache_dir)
+        cache = "fresh-cache" if run == "cold" else str(cache_dir)  # relative, then absolute
         summary = workbench.run(inputs, tmp_path / run, **{**options, "cache_dir": cache})
         assert summary.n_done == 5 and summary.n_failed == 0
         same_dataset(tmp_path / "reference", tmp_path / run)
+    assert caches == {str(tmp_path / "fresh-cache"), str(cache_dir)}  # workers get absolute ones
     assert len(sent) == 10 and max(sent) < 2_000 < min(len(t) for t in texts)
     progress = [e for _, e in read_events(tmp_path / "warm" / "events.sqlite")]
     totals = {e.total for e in progress if isinstance(e, StageProgress) and e.stage == "prep"}

@@ -93,6 +93,11 @@ def _assembled_features(stages: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
+def _absolute(folder: str | None) -> str | None:
+    """A folder named for workers, which may run in other working directories."""
+    return None if folder is None else str(Path(folder).expanduser().absolute())
+
+
 def _fill_esm(deeprank: ShardedGraphs, embeddings: Path, emitter: Emitter) -> int:
     """The deeprank-ab groups' ESM scalars, written into their shards one shard at a time."""
     from workbench.engine.score_stage import fill_esm_scalars
@@ -275,7 +280,9 @@ class _Run:
             layout=self.layout,
             spec=spec,
             manifest=manifest,
-            task=PrepTask(params, config.cache_dir, not config.no_cache, config.write_merged),
+            task=PrepTask(
+                params, _absolute(config.cache_dir), not config.no_cache, config.write_merged
+            ),
             graphs=graphs,
             deeprank=deeprank,
             workers=config.workers,
