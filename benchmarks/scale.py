@@ -7,12 +7,13 @@
    joblib with 2 workers, same inputs, each into an empty cache (≥ 0.95).
 
 N rigidly perturbed copies of one complex in a quiver archive, prep only, 2 local workers: a cold
-run fills the cache, then the same command again is measured. The workers write every chunk's
-graphs into its shard; the parent only reads the inputs, hands out chunks, writes the tables and
-links each item into graphs.h5 (INLINE_HITS is set to 0: the steady state of a large run, past
-the few hundred hits a run writes in the parent before its pool starts). Parent CPU is this
-process's user + system time (its threads included, the worker processes not), printed per item
-and against the target.
+run fills the cache, then the same command again is measured. The workers read their chunks'
+entries and write every chunk's graphs into its shard; the parent only reads the archive's
+index, hands out chunks of paths and offsets, writes the tables and links each item into
+graphs.h5 (INLINE_HITS is set to 0: the steady state of a large run, past the few hundred hits
+a run reads and writes in the parent before its pool starts). Parent CPU is this process's
+user + system time (its threads included, the worker processes not), printed per item and
+against the target.
 
 Run: python benchmarks/scale.py [N_ITEMS] [CHUNK_SIZE]
 """
