@@ -209,3 +209,29 @@ def test_amending_a_file_another_process_holds_leaves_the_reader_its_file(tmp_pa
         handle.write(b"not HDF5")
     with pytest.raises(OSError):  # an unreadable file is an error when amending, not a lock
         GraphWriter(path).open()
+
+
+KILLED_AMEND = """
+import os, signal, sys
+import numpy as np
+from workbench.output.graphs import GraphWriter
+writer = GraphWriter(sys.argv[1]).open()
+k = int(writer.file["a"].attrs["n_nodes"])
+writer.set_node_feature("a", "embedding", np.ones((k, 4), dtype=np.float32))
+writer.file.flush()
+os.kill(os.getpid(), signal.SIGKILL)  # mid-amendment: the copy is written, never renamed
+"""
+
+
+def test_a_writer_killed_mid_amendment_leaves_the_file_whole(tmp_path, written):
+    import subprocess
+    import sys
+
+    path = tmp_path / "graphs.h5"
+    with GraphWriter(path) as writer:
+        writer.write_image("a", _image(written), "k1")
+    before = path.read_bytes()
+    done = subprocess.run([sys.executable, "-c", KILLED_AMEND, str(path)], timeout=120)
+    assert done.returncode == -9
+    assert path.read_bytes() == before  # the file itself was never written
+    assert "embedding" not in read_graph(path, "a").node_data

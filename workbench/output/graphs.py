@@ -26,7 +26,7 @@ deeprank_ab.h5 is sharded the same way (``deeprank_ab/part-NNNNN.h5``, the same 
 Reruns: a chunk whose items the replaced index linked to one shard that holds exactly those
 items under the same prep keys (the ``key`` attribute; assembled features are compared by value)
 reuses that shard, so a rerun of the same command writes no shard and assemble rewrites only
-features whose values changed (through a copy renamed over the shard when a reader holds it).
+features whose values changed (through a copy renamed over the shard).
 Every other chunk gets a new shard, numbered past every shard in the folder. A fresh index is
 renamed over the old one at the run's clean end, which then removes the shards referenced by
 neither the new index nor the one it replaced (read from their links), and any half-written
@@ -37,9 +37,10 @@ the folder holds at most two runs' shards: it does not grow over reruns.
 Atomicity within a file: an item is written under a hidden temporary name (``.tmp-<item_id>``)
 and then renamed, so a reader never trusts a half-written group; temporary groups are ignored and
 replaced. ``GraphWriter(path, fresh=True)`` writes a new file renamed over ``path`` on a clean
-close (how a shard is written); amending in place (``GraphWriter(path)``) goes through a copy
-renamed over the file when another process holds it open (HDF5's file lock); an unreadable file
-is an error. Nothing deletes a file a reader holds.
+close (how a shard is written); amending a file (``GraphWriter(path)``) goes through a copy
+renamed over it, so a reader holding it keeps its own and a writer killed mid-amendment (a run,
+a Dask worker) leaves the file whole; an unreadable file is an error. Nothing deletes a file a
+reader holds.
 """
 
 from __future__ import annotations
@@ -128,18 +129,10 @@ def graph_image(graph: InterfaceGraph, residues: ResidueMap, source: str = "") -
     return buffer.getvalue()
 
 
-def _held(exc: OSError) -> bool:
-    """Whether opening failed because the file is open elsewhere (HDF5's file lock, or this
-    process holding it read-only), not because it is unreadable."""
-    return isinstance(exc, BlockingIOError) or any(
-        words in str(exc) for words in ("unable to lock file", "already open")
-    )
-
-
 class GraphWriter:
     """Writes a graph file (a shard); use as a context manager. ``fresh``: a new file replacing
-    the old one on a clean close; otherwise the file is amended, through a copy when another
-    process holds it open."""
+    the old one on a clean close; otherwise the file (made when absent) amended through a copy
+    that replaces it on a clean close (a reader keeps the old one; a kill leaves it whole)."""
 
     def __init__(self, path: str | Path, *, fresh: bool = False) -> None:
         self.path = Path(path)
@@ -151,18 +144,15 @@ class GraphWriter:
         """Open for writing (idempotent); OSError when an existing file cannot be read as HDF5."""
         if self._file is not None:
             return self
-        if self.fresh:
-            self._temp = AtomicFile(self.path, suffix=PARTIAL_SUFFIX)
-            self._file = h5py.File(self._temp.path, "w")
-            return self
+        self._temp = AtomicFile(self.path, suffix=PARTIAL_SUFFIX)
         try:
-            self._file = h5py.File(self.path, "a")
-        except OSError as exc:
-            if not _held(exc):
-                raise
-            self._temp = AtomicFile(self.path, suffix=PARTIAL_SUFFIX)
-            shutil.copyfile(self.path, self._temp.path)
-            self._file = h5py.File(self._temp.path, "a")
+            if not self.fresh and self.path.exists():
+                shutil.copyfile(self.path, self._temp.path)
+            self._file = h5py.File(self._temp.path, "w" if self.fresh else "a")
+        except OSError:
+            self._temp.discard()
+            self._temp = None
+            raise
         return self
 
     def __enter__(self) -> GraphWriter:
@@ -177,7 +167,7 @@ class GraphWriter:
         self.close(commit=exc_type is None)
 
     def close(self, commit: bool = True) -> None:
-        """Close the file; a fresh or copied file replaces the old one (``commit``) or goes."""
+        """Close the file; it replaces the old one (``commit``) or goes."""
         if self._file is None:
             return
         self._file.close()
