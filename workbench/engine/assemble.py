@@ -4,7 +4,6 @@ streams the jobs, appends each shard's regions rows and writes the per-sequence 
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import groupby
@@ -30,7 +29,7 @@ from workbench.record.layout import RunLayout
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["Assembler", "ShardJob", "assemble_shard", "sequence_rows"]
+__all__ = ["Assembler", "ShardAssembled", "ShardJob", "assemble_shard", "sequence_rows"]
 
 _REGION_CODE = {name: code for code, name in enumerate(REGIONS)}
 # Items a run assembles here before sending shards to a pool: a small or warm run starts none.
@@ -74,9 +73,18 @@ class ShardJob:
     graph_embedding: str
 
 
-def assemble_shard(job: ShardJob) -> pa.Table | None:
+@dataclass(frozen=True, slots=True)
+class ShardAssembled:
+    """What a shard's job sends back: how many items it assembled, and their regions.parquet
+    rows (None without numbering)."""
+
+    items: int
+    regions: pa.Table | None
+
+
+def assemble_shard(job: ShardJob) -> ShardAssembled:
     """Write the shard's changed node features (a rerun's unchanged shard is not written, nor
-    copied for a reader) and return its regions.parquet rows (None without numbering)."""
+    copied for a reader) and return its regions rows."""
     reader = EmbeddingReader(job.embeddings) if job.embeddings is not None else None
     try:
         shard = _ShardAssembly(job, reader)
@@ -93,7 +101,7 @@ def assemble_shard(job: ShardJob) -> pa.Table | None:
         with GraphWriter(job.shard) as graphs:
             for group, name, values in changes:
                 graphs.set_node_feature(group, name, values)
-    return shard.regions()
+    return ShardAssembled(len(job.items), shard.regions())
 
 
 class _ShardAssembly:
@@ -200,6 +208,8 @@ class Assembler:
         self.graph_embedding = graph_embedding
 
     def _jobs(self) -> Iterator[ShardJob]:
+        # absolute paths: a cluster's workers run in other working directories
+        embeddings = str(self.embeddings.absolute()) if self.embeddings is not None else None
         located = (
             (*self.graphs.shard_of(item_id), item_id, chains)
             for item_id, chains in _items(self.layout.chains)
@@ -210,29 +220,22 @@ class Assembler:
             if self.numbering is not None:
                 wanted = {c.seq_hash for _, _, chains in items for c in chains}
                 numbering = {h: self.numbering[h] for h in wanted if h in self.numbering}
-            # absolute: a cluster's workers run in other working directories
-            embeddings = str(self.embeddings.absolute()) if self.embeddings is not None else None
             yield ShardJob(
                 str(shard.absolute()), items, numbering, embeddings, self.graph_embedding
             )
 
-    def _results(self, pool: TaskPool) -> Iterator[tuple[int, pa.Table | None]]:
-        """(items, regions rows) per job, in order: the first INLINE_ITEMS items here, the rest
-        through the pool with at most two jobs per slot in flight."""
+    def _results(self, pool: TaskPool) -> Iterator[ShardAssembled]:
+        """Every job's reply, in order: the first INLINE_ITEMS items here, the rest through
+        the pool."""
         inline_left = INLINE_ITEMS
-        in_flight: deque = deque()
         for job in self._jobs():
             if pool.inline or (pool.idle and len(job.items) <= inline_left):
                 inline_left -= len(job.items)
-                yield len(job.items), assemble_shard(job)
-                continue
-            in_flight.append((len(job.items), pool.submit(assemble_shard, job)))
-            while len(in_flight) >= 2 * pool.slots:
-                count, future = in_flight.popleft()
-                yield count, future.result()
-        while in_flight:
-            count, future = in_flight.popleft()
-            yield count, future.result()
+                yield assemble_shard(job)
+            else:
+                pool.submit(assemble_shard, job)
+                yield from pool.due()
+        yield from pool.drain()
 
     def run(self, connect: Callable[[], Client] | None = None, workers: int = 1) -> int:
         """Assemble every item, on the client ``connect`` returns when given, else on local
@@ -241,10 +244,10 @@ class Assembler:
             TableWriter(self.layout.regions, REGIONS_SCHEMA) if self.numbering is not None else None
         )
         count = 0
-        for items, regions in self._results(TaskPool(connect, workers)):
-            count += items
+        for done in self._results(TaskPool(connect, workers)):
+            count += done.items
             if regions_out is not None:
-                regions_out.append_table(regions)
+                regions_out.append_table(done.regions)
         if regions_out is not None:
             regions_out.close()
         return count

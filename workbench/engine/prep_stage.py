@@ -5,7 +5,6 @@ tables, FASTA and the shards' index, and no input or graph bytes."""
 from __future__ import annotations
 
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -168,7 +167,8 @@ class PrepStage:
 
     def _chunk(self, parts: list[tuple[InputPart, ChainSpec | None]]) -> PrepChunk:
         """A task with a new shard name, and the index whose shard may already hold its graphs."""
-        index = str(self.graphs.index.absolute()) if self.graphs.index.is_file() else None
+        replaced = self.graphs.replaced
+        index = str(replaced) if replaced is not None else None
         return PrepChunk(self.graphs.next_shard(), tuple(parts), index, self.assembles)
 
     def run(self, connect: Callable[[], Client] | None = None) -> None:
@@ -208,20 +208,16 @@ class PrepStage:
         a small or warm run starts no pool and connects no cluster.
         """
         pool = TaskPool(self.connect, self.workers)
-        in_flight: deque = deque()
         waiting: PrepChunk | None = None  # one chunk held back: the last may run here
         for chunk in self._chunks():
             if waiting is not None:
-                yield from self._dispatch(pool, in_flight, waiting, last=False)
+                yield from self._dispatch(pool, waiting, last=False)
             waiting = chunk
         if waiting is not None:
-            yield from self._dispatch(pool, in_flight, waiting, last=True)
-        while in_flight:
-            yield in_flight.popleft().result()
+            yield from self._dispatch(pool, waiting, last=True)
+        yield from pool.drain()
 
-    def _dispatch(
-        self, pool: TaskPool, in_flight: deque, chunk: PrepChunk, *, last: bool
-    ) -> Iterator[ChunkDone]:
+    def _dispatch(self, pool: TaskPool, chunk: PrepChunk, *, last: bool) -> Iterator[ChunkDone]:
         """Run ``chunk`` here or submit it, yielding the results that are due (in order)."""
         if pool.inline or (pool.idle and last):
             yield prep_chunk(self.task, chunk)
@@ -229,9 +225,8 @@ class PrepStage:
         if pool.idle and (hits := self._hits_here(chunk)) is not None:
             yield hits
             return
-        in_flight.append(pool.submit(prep_chunk, self.task, chunk))
-        while len(in_flight) >= 2 * pool.slots:
-            yield in_flight.popleft().result()
+        pool.submit(prep_chunk, self.task, chunk)
+        yield from pool.due()
 
     def _hits_here(self, chunk: PrepChunk) -> ChunkDone | None:
         """The chunk read and done here when every item is a cache hit within the inline

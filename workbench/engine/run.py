@@ -206,8 +206,9 @@ class _Run:
             assembler = Assembler(
                 self.layout, numbering, embeddings, config.embed.graph_embedding, graphs
             )
-            connect = cluster if config.prep_on_dask else None  # where prep's shards were made
-            self._stage(emitter, "assemble", lambda: (assembler.run(connect, config.workers), 0))
+            self._stage(  # where prep ran, which made the shards
+                emitter, "assemble", lambda: (assembler.run(prep.connect, config.workers), 0)
+            )
         if deeprank is not None and embeddings is not None and not self.cancel.is_set():
             self._stage(
                 emitter, "deeprank-ab", lambda: (_fill_esm(deeprank, embeddings, emitter), 0)

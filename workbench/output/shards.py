@@ -143,6 +143,12 @@ class ShardedGraphs:
             raise RuntimeError(f"{self.index}: ShardedGraphs used outside its with-block")
         return self._file
 
+    @property
+    def replaced(self) -> Path | None:
+        """The committed index this one replaces, when it was readable at open (absolute: a
+        chunk's worker, in another working directory, finds the shard to reuse in it)."""
+        return None if self._previous is None else self.index.absolute()
+
     def next_shard(self) -> str:
         """A new shard's file name, for the process that will write it."""
         if self._file is None:  # the numbering is read from the folder on open

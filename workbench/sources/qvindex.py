@@ -86,12 +86,18 @@ def _read_index(index: Path, source: str) -> Iterator[QuiverEntry]:
                 raise SourceError(source, reason) from None
 
 
+def _current(archive: Path) -> Path | None:
+    """The archive's index, built or refreshed first; None when it cannot be written."""
+    index = index_path(archive)
+    fingerprint = _fingerprint(archive)
+    return index if _is_current(index, fingerprint) or _build(archive, index, fingerprint) else None
+
+
 def iter_index(archive: str | Path) -> Iterator[QuiverEntry]:
     """Entries of the archive in file order, streaming; builds or refreshes the index first."""
     archive = Path(archive)
-    index = index_path(archive)
-    fingerprint = _fingerprint(archive)
-    if _is_current(index, fingerprint) or _build(archive, index, fingerprint):
+    index = _current(archive)
+    if index is not None:
         yield from _read_index(index, str(archive))
         return
     with open(archive, "rb") as lines:
@@ -106,10 +112,8 @@ def quiver_index(archive: str | Path) -> list[QuiverEntry]:
 def entry_count(archive: str | Path) -> int | None:
     """How many entries the archive holds, from its index's lines (built first when stale; a
     few ms per 10^5 entries); None when no index can be written, as counting would read it all."""
-    archive = Path(archive)
-    index = index_path(archive)
-    fingerprint = _fingerprint(archive)
-    if not (_is_current(index, fingerprint) or _build(archive, index, fingerprint)):
+    index = _current(Path(archive))
+    if index is None:
         return None
     with open(index, "rb") as handle:
         lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
