@@ -1,6 +1,7 @@
 """A warm rerun into a new folder starts nothing it does not need: no cluster, no ESM model, no
-prep pool (joblib is not even imported), and, with no NVIDIA device in sight, neither torch nor
-fair-esm (every embedding is a hit)."""
+prep pool (joblib is not even imported), no parser (Biopython's Bio.PDB) and no numbering
+(ANARCI, with its Bio.SearchIO), and, with no NVIDIA device in sight, neither torch nor fair-esm
+(every embedding is a hit)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ import pytest
 import workbench
 from workbench.embed.devices import cuda_present
 
-WARM = """
+MODULES = ("torch", "esm", "joblib", "anarci", "Bio.SearchIO", "Bio.PDB")
+WARM = f"""
+MODULES = {MODULES!r}
 import json, sys
 import workbench
 files, out, options = json.loads(sys.argv[1])
 result = workbench.run(files, out, **options)
-print(result.status, *(name in sys.modules for name in ("torch", "esm", "joblib")))
+print(result.status, *(name in sys.modules for name in MODULES))
 """
 
 
@@ -60,7 +63,7 @@ def test_a_warm_rerun_starts_no_cluster_and_builds_no_model(
 
 
 @pytest.mark.skipif(cuda_present(), reason="an NVIDIA device is visible: torch counts it")
-def test_a_warm_rerun_imports_no_torch_esm_or_joblib(
+def test_a_warm_rerun_imports_no_torch_esm_joblib_anarci_or_parser(
     complexes_dir, tmp_path, cache_dir, same_dataset
 ):
     files, options = _two_complexes(complexes_dir, cache_dir)
@@ -70,5 +73,7 @@ def test_a_warm_rerun_imports_no_torch_esm_or_joblib(
         [sys.executable, "-c", WARM, arguments], capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split()[-4:] == ["completed", "False", "False", "False"]
+    status, *imported = done.stdout.split()[-1 - len(MODULES) :]
+    assert status == "completed"
+    assert dict(zip(MODULES, imported, strict=True)) == dict.fromkeys(MODULES, "False")
     same_dataset(tmp_path / "cold", tmp_path / "warm")

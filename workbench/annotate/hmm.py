@@ -8,9 +8,11 @@ models in ALL.hmm, exactly as ``hmmscan`` would report them to ANARCI.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.metadata
+import importlib.util
 import math
 import os
 import threading
@@ -25,6 +27,7 @@ __all__ = [
     "NUMBERING_SOFTWARE",
     "DomainHit",
     "ModelHit",
+    "anarci_module",
     "hmm_checksum",
     "hmm_path",
     "model_names",
@@ -32,7 +35,6 @@ __all__ = [
     "scan_model",
 ]
 
-_ANARCI = importlib.import_module("anarci.anarci")
 _ALPHABET = easel.Alphabet.amino()
 ALPHABET_LETTERS = "ACDEFGHIKLMNPQRSTVWYBJZOUX"  # residue letters HMMER reads (any case)
 _DEFAULT_F3 = 1e-5  # HMMER's default Forward filter P-value threshold
@@ -77,9 +79,16 @@ class _Model:
     f_lambda: float
 
 
+@functools.cache
+def anarci_module():
+    """ANARCI's own module, imported when a numbering is computed (it pulls in Bio.SearchIO)."""
+    return importlib.import_module("anarci.anarci")
+
+
 def hmm_path() -> str:
-    """ALL.hmm as shipped by the installed ANARCI."""
-    return os.path.join(_ANARCI.HMM_path, "ALL.hmm")
+    """ALL.hmm as shipped by the installed ANARCI, found without importing it (warm runs)."""
+    package = importlib.util.find_spec("anarci").submodule_search_locations[0]
+    return os.path.join(package, "dat", "HMMs", "ALL.hmm")
 
 
 def _models() -> tuple[_Model, ...]:

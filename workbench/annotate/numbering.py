@@ -18,7 +18,6 @@ changes hmmscan's domZ, which cannot unreport a domain that strong). The J rescu
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 
 from workbench.annotate import hmm
@@ -28,7 +27,6 @@ from workbench.annotate.records import Domain, SequenceNumbering
 
 __all__ = ["combine_batch", "combine_hits", "number_sequences", "scan_batch"]
 
-_ANARCI = importlib.import_module("anarci.anarci")
 BIT_SCORE_THRESHOLD = 80.0  # ANARCI's default domain threshold
 RESCUE_THRESHOLD = 10.0  # ANARCI's threshold when looking for a J region after a long CDR3
 FLOOR_MARGIN = 30.0  # bits under the threshold kept by the first scan's Forward filter
@@ -103,7 +101,7 @@ def _alignment(
         hsp.bitscore >= threshold and hsp.hit_id.startswith(tuple(species)) for hsp in hsps
     ):
         species = None
-    return _ANARCI._parse_hmmer_query(
+    return hmm.anarci_module()._parse_hmmer_query(
         _Query(hsps, len(sequence)),
         bit_score_threshold=threshold,
         hmmer_species=list(species) if species else None,
@@ -215,7 +213,7 @@ def combine_hits(
         alignment = _alignment(sequence, hits, BIT_SCORE_THRESHOLD, options.allowed_species)
         _rescue_long_cdr3(sequence, alignment)
         species = None if options.allowed_species is None else list(options.allowed_species)
-        numbered, details, _ = _ANARCI.number_sequences_from_alignment(
+        numbered, details, _ = hmm.anarci_module().number_sequences_from_alignment(
             [("sequence", sequence)],
             [alignment],
             scheme=options.scheme,

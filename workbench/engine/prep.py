@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 import h5py
 import numpy as np
 
-from workbench.annotate import check_declared_roles, detect_roles
 from workbench.annotate.hmm import numbering_identity
 from workbench.cache import (
     CacheKey,
@@ -44,16 +43,7 @@ from workbench.sources import (
     prefetch,
     read_part,
 )
-from workbench.structure import (
-    ChainSpec,
-    Complex,
-    StructureError,
-    chain_sequences,
-    merge,
-    parse_structure,
-    sequence_hash,
-    to_pdb,
-)
+from workbench.structure import ChainSpec, Complex, StructureError, sequence_hash
 
 if TYPE_CHECKING:
     from workbench.graph.voronoi import ContactAreas
@@ -133,6 +123,9 @@ class _NoAntibody(Exception):
 
 def _roles(structure, spec: ChainSpec | None, source: str) -> tuple[ChainSpec, list[str]]:
     """The spec to merge with: detected by numbering, or the declared one checked by numbering."""
+    from workbench.annotate import check_declared_roles, detect_roles
+    from workbench.structure import chain_sequences
+
     chains = chain_sequences(structure)
     if spec is not None:
         return spec, check_declared_roles(spec, chains)
@@ -186,8 +179,10 @@ def _chain_rows(complex_: Complex) -> list[dict]:
 
 def _compute(item: Item, spec: ChainSpec | None, params: GraphParams, write_merged: bool) -> dict:
     """Parse, merge and build the graph; a failure becomes a meta record, not an exception."""
-    from workbench.graph import build_graph  # a run whose items are all cached never builds
+    # a run whose items are all cached never parses (Biopython) nor builds a graph
+    from workbench.graph import build_graph
     from workbench.graph.voronoi import SharedContacts, contact_areas
+    from workbench.structure import merge, parse_structure, to_pdb
 
     source = item.ref.source
     step = "parse"

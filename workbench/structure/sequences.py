@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from Bio.Data.PDBData import protein_letters_3to1_extended
-from Bio.PDB.Residue import Residue
-from Bio.PDB.Structure import Structure
 
 from workbench.sources.refs import checksum_bytes
+
+if TYPE_CHECKING:
+    from Bio.PDB.Residue import Residue
+    from Bio.PDB.Structure import Structure
 
 __all__ = ["WATER_NAMES", "chain_sequences", "one_letter", "residue_kind", "sequence_hash"]
 
