@@ -29,6 +29,7 @@ from workbench.cache import (
     decode_meta,
     encode_arrays,
 )
+from workbench.engine.gc_pause import paused_collector
 from workbench.graph import GraphParams, InterfaceGraph, NoInterfaceError
 from workbench.graph.assembled import assembled_features
 from workbench.output.graphs import graph_image
@@ -292,7 +293,8 @@ class PrepTask:
         start = time.perf_counter()
         key = self.key(item, spec)
         try:
-            meta = _compute(item, spec, self.params, self.write_merged)
+            with paused_collector():
+                meta = _compute(item, spec, self.params, self.write_merged)
         except Exception as exc:  # an unforeseen failure must not end the run
             where = describe_source(item.ref.source, item.ref.member)
             meta = {
