@@ -4,9 +4,9 @@ Parsing a complex builds Biopython's tree of ~10^5 linked objects (every atom po
 residue and back). They outlive the young collections, so the automatic collector keeps
 promoting them and runs full collections, each one visiting every live object of the process
 (the imported libraries, Dask's own state in a Dask worker) several times per item: measured, a
-third of prep's time without Voronoi areas. The tree is garbage once the item is done, still in
-the youngest generation when the collector was paused, so a young collection frees it without
-visiting the old objects.
+fifth of prep's compute without Voronoi areas (benchmarks/prep_gc.py). The tree is garbage once
+the item is done, still in the youngest generation when the collector was paused, so a young
+collection frees it without visiting the old objects.
 """
 
 from __future__ import annotations
