@@ -49,8 +49,8 @@ CORES = 2
 WORKBENCH = Path(sys.executable).with_name("workbench")
 # (label, module, attribute): each is timed where it is called, wrapped in its caller's module
 STEPS = (
-    ("parse (Biopython)", "workbench.engine.prep", "parse_structure"),
-    ("merge chains", "workbench.engine.prep", "merge"),
+    ("parse (Biopython)", "workbench.structure", "parse_structure"),  # imported where used
+    ("merge chains", "workbench.structure", "merge"),
     ("native graph", "workbench.graph", "build_graph"),  # prep imports it when it builds
     ("  voronota (one run shared with deeprank-ab)", "workbench.graph.voronoi", "contact_areas"),
     ("  native: BSA (freesasa)", "workbench.graph.build", "residue_bsa"),
