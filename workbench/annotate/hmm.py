@@ -8,7 +8,6 @@ models in ALL.hmm, exactly as ``hmmscan`` would report them to ANARCI.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib
 import importlib.metadata
@@ -79,7 +78,6 @@ class _Model:
     f_lambda: float
 
 
-@functools.cache
 def anarci_module():
     """ANARCI's own module, imported when a numbering is computed (it pulls in Bio.SearchIO)."""
     return importlib.import_module("anarci.anarci")
