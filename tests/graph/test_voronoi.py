@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from workbench.graph import GraphParams, build_graph, voronota_available
+from workbench.graph.voronoi import CONTACTS_COMMAND, _run
 
-REFERENCE = Path(__file__).resolve().parents[1] / "data" / "voronota_reference.json"
+DATA = Path(__file__).resolve().parents[1] / "data"
+REFERENCE = DATA / "voronota_reference.json"
 
 
 def test_areas_match_whole_structure_voronota(case_complex):
@@ -53,3 +55,20 @@ def test_without_voronota_the_feature_is_absent(case_complex):
     graph = build_graph(case_complex("1VFB"), GraphParams(voronota=False))
     assert "voronoi_area" not in graph.edge_data
     assert "edge_data/voronoi_area" not in graph.feature_names
+
+
+def test_the_contacts_command_gives_the_default_inter_atom_areas():
+    atoms = (DATA / "complexes" / "1VFB.pdb").read_text()
+    balls = "".join(
+        " ".join(line.split()[:4]) + "\n"
+        for line in _run(["get-balls-from-atoms-file"], atoms).splitlines()
+    )
+
+    def inter_atom(output: str) -> np.ndarray:
+        rows = np.loadtxt(output.splitlines(), ndmin=2)
+        return rows[rows[:, 0] != rows[:, 1]]
+
+    ours = inter_atom(_run(list(CONTACTS_COMMAND), balls))
+    default = inter_atom(_run(["calculate-contacts"], balls))
+    assert len(ours) > 1000
+    np.testing.assert_array_equal(ours, default)

@@ -4,6 +4,9 @@ Voronota (Olechnovič & Venclovas 2014, J. Comput. Chem. 35:672) tessellates bal
 Waals radius (its default radii) constrained by a 1.4 Å solvent probe. A face between atoms i and
 j depends only on atoms k with d(i, k) < r_i + r_k + 2·probe, so the areas of interface pairs
 come out the same when voronota sees just the atoms within ``REACH`` of the interface atoms.
+Only inter-atom faces are used, so voronota subdivides its spheres for solvent-accessible
+areas as coarsely as it allows (``--sih-depth 1``; that depth enters only those a == b rows):
+every inter-atom area is the one its defaults give, a third sooner.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 __all__ = [
+    "CONTACTS_COMMAND",
     "REACH",
     "ContactAreas",
     "SharedContacts",
@@ -26,6 +30,7 @@ __all__ = [
 ]
 
 REACH = 2.0 * (2.0 + 1.4)  # Å: 2·(largest voronota radius, bounded by 2 Å, + probe)
+CONTACTS_COMMAND = ("calculate-contacts", "--sih-depth", "1")
 
 
 class VoronotaError(RuntimeError):
@@ -97,7 +102,7 @@ def contact_areas(
     serial = np.array([int(row[5]) for row in rows], dtype=np.int64)
     plain = "".join(f"{row[0]} {row[1]} {row[2]} {row[3]}\n" for row in rows)
     contacts = np.loadtxt(
-        _run(["calculate-contacts"], plain).splitlines(), dtype=np.float64, ndmin=2
+        _run(list(CONTACTS_COMMAND), plain).splitlines(), dtype=np.float64, ndmin=2
     ).reshape(-1, 3)
     a, b = contacts[:, 0].astype(np.int64), contacts[:, 1].astype(np.int64)
     keep = a != b  # a == b rows are solvent-accessible areas, not contacts
