@@ -14,6 +14,7 @@ import pytest
 
 import workbench
 from workbench.embed.devices import cuda_present
+from workbench.engine import stages
 
 MODULES = ("torch", "esm", "joblib", "anarci", "Bio.SearchIO", "Bio.PDB")
 WARM = f"""
@@ -44,10 +45,12 @@ def _info(run_dir: Path) -> dict:
 
 
 def test_a_warm_rerun_starts_no_cluster_and_builds_no_model(
-    complexes_dir, tmp_path, cache_dir, same_dataset
+    complexes_dir, tmp_path, cache_dir, same_dataset, monkeypatch
 ):
     files, options = _two_complexes(complexes_dir, cache_dir)
-    cold = workbench.run(files, tmp_path / "cold", **options)
+    with monkeypatch.context() as patch:  # the cold run numbers its few chains on the cluster
+        patch.setattr(stages, "NUMBER_HERE_UP_TO", 0)
+        cold = workbench.run(files, tmp_path / "cold", **options)
     warm = workbench.run(files, tmp_path / "warm", **options)
     on_dask = workbench.run(files, tmp_path / "dask", executor="dask", **options)
     assert cold.status == warm.status == on_dask.status == "completed"
@@ -77,3 +80,21 @@ def test_a_warm_rerun_imports_no_torch_esm_joblib_anarci_or_parser(
     assert status == "completed"
     assert dict(zip(MODULES, imported, strict=True)) == dict.fromkeys(MODULES, "False")
     same_dataset(tmp_path / "cold", tmp_path / "warm")
+
+
+def test_a_few_misses_are_numbered_without_a_cluster(
+    complexes_dir, tmp_path, cache_dir, same_dataset, monkeypatch
+):
+    files, options = _two_complexes(complexes_dir, cache_dir)
+    options["stages"] = ("prep", "annotate")
+    here = workbench.run(files, tmp_path / "here", **options)
+    assert here.status == "completed"
+    info = _info(tmp_path / "here")
+    assert not info["cluster_started"] and info["dashboard"] is None
+    assert info["stages"]["annotate"]["done"] == 3  # 1VFB's heavy and light, 4Y7M's nanobody
+    with monkeypatch.context() as patch:
+        patch.setattr(stages, "NUMBER_HERE_UP_TO", 2)  # one fewer than the misses
+        options["cache_dir"] = str(tmp_path / "other-cache")
+        on_cluster = workbench.run(files, tmp_path / "cluster", **options)
+    assert on_cluster.status == "completed" and _info(tmp_path / "cluster")["cluster_started"]
+    same_dataset(tmp_path / "here", tmp_path / "cluster")

@@ -4,12 +4,13 @@ Graph per batch of missing sequences: one ``batch`` task holding the sequences (
 from its spec, so losing the worker that held it loses nothing), one ``scan`` task per HMM
 model (the model stays hot in the worker's process-wide cache), then one ``combine`` task that
 numbers the batch. Every task is pure and idempotent, so Dask may rerun any of them after a
-worker dies. Results are written to the cache by the caller's process as batches finish.
+worker dies. Results are written to the cache by the caller's process as batches finish. A few
+misses (``here_up_to``) are numbered by the same steps in the caller's process, with no cluster.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from workbench.annotate import hmm
@@ -70,12 +71,13 @@ def annotate_unique(
     cache: Cache,
     batch_size: int = 256,
     on_progress: Callable[[int, int], None] | None = None,
+    here_up_to: int = 0,
 ) -> dict[str, SequenceNumbering]:
     """Number every sequence (seq_hash -> sequence) once, through the cache and the cluster.
 
-    ``client``: the Dask client, or a function that connects it, called only when some
-    sequence is not in the cache. ``on_progress(done, total)`` counts sequences: cache hits at
-    once, then each batch.
+    ``client``: the Dask client, or a function that connects it, called only when more than
+    ``here_up_to`` unique sequences are not in the cache (fewer are numbered in this process).
+    ``on_progress(done, total)`` counts sequences: cache hits at once, then each batch.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -95,19 +97,13 @@ def annotate_unique(
     unique = list(by_sequence)
     if not unique:
         return results  # all cached, in the order of ``sequences``: no cluster needed
-    from distributed import as_completed
-
-    if callable(client):
-        client = client()
-    n_models = len(hmm.model_names())
-    futures = {}
-    for begin in range(0, len(unique), batch_size):
-        chunk = unique[begin : begin + batch_size]
-        batch = client.submit(_batch, chunk, pure=True)
-        scans = [client.submit(_scan, i, batch, pure=True) for i in range(n_models)]
-        futures[client.submit(_combine, batch, options.to_dict(), *scans, pure=True)] = chunk
-    for future in as_completed(futures):
-        for seq, record in zip(futures[future], future.result(), strict=True):
+    batches = (
+        [(tuple(unique), _number_here(tuple(unique), options))]
+        if len(unique) <= here_up_to
+        else _number_on(client() if callable(client) else client, unique, options, batch_size)
+    )
+    for chunk, records in batches:
+        for seq, record in zip(chunk, records, strict=True):
             if record.error is None:
                 cache.put(keys[by_sequence[seq][0]], encode_json(record.to_dict()))
             for name in by_sequence[seq]:
@@ -115,3 +111,26 @@ def annotate_unique(
         if on_progress:
             on_progress(len(results), total)
     return {name: results[name] for name in sequences}
+
+
+def _number_here(batch: tuple[str, ...], options: AnnotateOptions) -> list[SequenceNumbering]:
+    """One batch through the tasks' steps in this process."""
+    scans = [_scan(i, batch) for i in range(len(hmm.model_names()))]
+    return _combine(batch, options.to_dict(), *scans)
+
+
+def _number_on(
+    client: Client, unique: list[str], options: AnnotateOptions, batch_size: int
+) -> Iterator[tuple[tuple[str, ...], list[SequenceNumbering]]]:
+    """(batch, its numberings) as the cluster finishes each batch's graph."""
+    from distributed import as_completed
+
+    n_models = len(hmm.model_names())
+    futures = {}
+    for begin in range(0, len(unique), batch_size):
+        chunk = tuple(unique[begin : begin + batch_size])
+        batch = client.submit(_batch, chunk, pure=True)
+        scans = [client.submit(_scan, i, batch, pure=True) for i in range(n_models)]
+        futures[client.submit(_combine, batch, options.to_dict(), *scans, pure=True)] = chunk
+    for future in as_completed(futures):
+        yield futures[future], future.result()

@@ -164,7 +164,7 @@ class _Run:
         cluster: LazyClient,
     ) -> dict | None:
         """Annotate, embed and assemble, each over the run's unique sequences, on ``cluster``
-        where a stage needs it (annotate's misses always; embed and score with --cluster;
+        where a stage needs it (annotate's misses past a few; embed and score with --cluster;
         assemble where prep ran, past its first few hundred items)."""
         config = self.config
         if self.cancel.is_set() or prep.done == 0:

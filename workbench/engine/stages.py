@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.cache import Cache
+from workbench.engine.cluster import LazyClient
 from workbench.engine.emitter import Emitter
 from workbench.output.embeddings import EmbeddingWriter
 from workbench.record.events import BatchDone, ItemWarning
@@ -16,7 +17,12 @@ if TYPE_CHECKING:  # the stages import their rooms when they run: a light `workb
     from workbench.annotate import AnnotateOptions, SequenceNumbering
     from workbench.embed import BatchReport, Compute, EmbedFailure, EmbedOptions, LoadedModel
 
-__all__ = ["annotate_stage", "embed_stage"]
+__all__ = ["NUMBER_HERE_UP_TO", "annotate_stage", "embed_stage"]
+
+# Starting the run's own LocalCluster costs ~3 s of CPU (worker processes that import pyhmmer and
+# ANARCI's HMMs), numbering one sequence ~10 ms: up to this many misses, and no cluster running
+# yet, the run numbers them itself (docking decoys share a few chains across all their models).
+NUMBER_HERE_UP_TO = 64
 
 
 def _count_cache(cache: Cache, emitter: Emitter, stage: str) -> None:
@@ -26,9 +32,14 @@ def _count_cache(cache: Cache, emitter: Emitter, stage: str) -> None:
 
 
 def annotate_stage(
-    sequences: Mapping[str, str], options: AnnotateOptions, client, cache: Cache, emitter: Emitter
+    sequences: Mapping[str, str],
+    options: AnnotateOptions,
+    client: LazyClient,
+    cache: Cache,
+    emitter: Emitter,
 ) -> dict[str, SequenceNumbering]:
-    """Number the unique antibody sequences on the Dask cluster, through the cache."""
+    """Number the unique antibody sequences on the Dask cluster, through the cache; a few
+    misses in this process when the cluster would be started for them alone."""
 
     def progress(done: int, total: int) -> None:
         _count_cache(cache, emitter, "annotate")
@@ -36,7 +47,10 @@ def annotate_stage(
 
     from workbench.annotate import annotate_unique
 
-    numbering = annotate_unique(sequences, options, client, cache, on_progress=progress)
+    here = NUMBER_HERE_UP_TO if client.address is None and not client.started else 0
+    numbering = annotate_unique(
+        sequences, options, client, cache, on_progress=progress, here_up_to=here
+    )
     _count_cache(cache, emitter, "annotate")
     for seq_hash, record in numbering.items():
         if record.error:
