@@ -9,29 +9,7 @@ embeddings.h5: float16 per-residue ESM-2 embeddings by sequence hash (``embeddin
 Every file is written under a temporary name and renamed when complete.
 """
 
-from workbench.output.embeddings import (
-    EmbeddingWriter,
-    read_embedding,
-    read_embedding_attrs,
-    read_mean,
-)
-from workbench.output.graphs import (
-    GraphWriter,
-    list_items,
-    read_graph,
-    read_graph_tensors,
-    read_residues,
-)
-from workbench.output.shards import ShardedGraphs, shard_name, write_shard
-from workbench.output.tables import (
-    CHAINS_SCHEMA,
-    REGIONS_SCHEMA,
-    SEQUENCES_SCHEMA,
-    STRUCTURES_SCHEMA,
-    TableWriter,
-    read_table,
-    write_table,
-)
+from workbench._lazy import lazy_exports
 
 __all__ = [
     "CHAINS_SCHEMA",
@@ -54,3 +32,29 @@ __all__ = [
     "write_shard",
     "write_table",
 ]
+
+# names load on first use: a prep worker writing graphs does not import the tables' pandas
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "CHAINS_SCHEMA": "tables",
+        "EmbeddingWriter": "embeddings",
+        "GraphWriter": "graphs",
+        "REGIONS_SCHEMA": "tables",
+        "SEQUENCES_SCHEMA": "tables",
+        "STRUCTURES_SCHEMA": "tables",
+        "ShardedGraphs": "shards",
+        "TableWriter": "tables",
+        "list_items": "graphs",
+        "read_embedding": "embeddings",
+        "read_embedding_attrs": "embeddings",
+        "read_graph": "graphs",
+        "read_graph_tensors": "graphs",
+        "read_mean": "embeddings",
+        "read_residues": "graphs",
+        "read_table": "tables",
+        "shard_name": "shards",
+        "write_shard": "shards",
+        "write_table": "tables",
+    },
+)
