@@ -10,7 +10,10 @@ import numpy as np
 from Bio.PDB import PDBIO, PDBParser
 
 from workbench.sources import Item, SourceFailure, iter_items
+from workbench.sources._text import decode_blocks
+from workbench.sources.gz import BLOCK_BYTES, iter_blocks
 from workbench.sources.pdb import split_pdb
+from workbench.sources.refs import SourceError
 
 
 def _coords(text: str) -> np.ndarray:
@@ -112,3 +115,36 @@ def test_files_with_same_name_differ_by_content(tmp_path: Path, real_pdbs, pertu
     a, b, c = iter_items([tmp_path])
     assert a.ref.item_id != b.ref.item_id
     assert a.ref.checksum == c.ref.checksum
+
+
+def test_blocks_of_any_size_split_as_lines_do(tmp_path: Path, real_pdbs) -> None:
+    three = "".join(
+        f"MODEL {n}\n" + real_pdbs[0].read_text().replace("END\n", "") + "ENDMDL\n"
+        for n in (1, 2, 3)
+    )
+    (tmp_path / "three.pdb").write_text("REMARK   1 three models\n" + three + "END\n")
+    for path in (real_pdbs[0], tmp_path / "three.pdb"):
+        by_line = list(split_pdb(io.StringIO(path.read_text()), str(path)))
+        assert len(by_line) == (3 if path.name == "three.pdb" else 1)
+        for size in (1, 80, 4096, BLOCK_BYTES):
+            blocks = list(iter_blocks(path, size))
+            assert b"".join(blocks) == path.read_bytes()
+            assert all(block.endswith(b"\n") for block in blocks[:-1])
+            assert list(split_pdb(decode_blocks(blocks, str(path)), str(path))) == by_line
+
+
+def test_a_bad_byte_past_the_first_block_names_its_line(tmp_path: Path, real_pdbs) -> None:
+    lines = real_pdbs[0].read_bytes().splitlines(keepends=True)
+    lines[99] = b"REMARK \xff\n"
+    path = tmp_path / "bad.pdb"
+    path.write_bytes(b"".join(lines))
+    for size in (500, BLOCK_BYTES):
+        (failure,) = _split_items(path, size)
+        assert "byte 0xff on line 100" in failure.reason
+
+
+def _split_items(path: Path, size: int) -> list:
+    try:
+        return list(split_pdb(decode_blocks(iter_blocks(path, size), str(path)), str(path)))
+    except SourceError as exc:
+        return [SourceFailure(str(path), exc.member, exc.reason)]

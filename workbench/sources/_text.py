@@ -8,19 +8,25 @@ from .refs import SourceError
 
 
 def decode(data: bytes, source: str, member: str = "", first_line: int = 1) -> str:
-    """UTF-8 text of ``data``, or a SourceError saying where the bytes stop being text."""
-    if b"\x00" in data:
-        line = first_line + data.count(b"\n", 0, data.index(b"\x00"))
-        raise SourceError(source, f"binary data (NUL byte on line {line}), not a text file", member)
+    """UTF-8 text of ``data``, or a SourceError saying where the bytes first stop being text."""
     try:
-        return data.decode("utf-8")
+        text, bad = data.decode("utf-8"), len(data)
     except UnicodeDecodeError as exc:
-        line = first_line + data.count(b"\n", 0, exc.start)
-        reason = f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}): binary or corrupt"
-        raise SourceError(source, reason, member) from None
+        text, bad = None, exc.start
+    nul = data.find(b"\x00", 0, bad)
+    if nul >= 0:
+        line = first_line + data.count(b"\n", 0, nul)
+        raise SourceError(source, f"binary data (NUL byte on line {line}), not a text file", member)
+    if text is None:
+        line = first_line + data.count(b"\n", 0, bad)
+        reason = f"not UTF-8 text (byte 0x{data[bad]:02x} on line {line}): binary or corrupt"
+        raise SourceError(source, reason, member)
+    return text
 
 
-def decode_lines(lines: Iterable[bytes], source: str) -> Iterator[str]:
-    """Decode a stream of byte lines one by one, naming the first line that is not text."""
-    for number, line in enumerate(lines, start=1):
-        yield decode(line, source, first_line=number)
+def decode_blocks(blocks: Iterable[bytes], source: str) -> Iterator[str]:
+    """Decode a stream of byte blocks of whole lines, naming the first line that is not text."""
+    first_line = 1
+    for block in blocks:
+        yield decode(block, source, first_line=first_line)
+        first_line += block.count(b"\n")

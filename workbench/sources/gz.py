@@ -1,4 +1,4 @@
-"""Transparent gzip: stream the lines of a maybe-compressed file; clear error on bad data."""
+"""Transparent gzip: stream a maybe-compressed file in blocks of lines; clear error on bad data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 
 from .refs import SourceError
 
-__all__ = ["is_gzip_name", "iter_lines"]
+__all__ = ["BLOCK_BYTES", "is_gzip_name", "iter_blocks"]
+
+BLOCK_BYTES = 1 << 20
 
 
 def is_gzip_name(path: str | Path) -> bool:
@@ -17,18 +19,17 @@ def is_gzip_name(path: str | Path) -> bool:
     return str(path).lower().endswith(".gz")
 
 
-def iter_lines(path: str | Path) -> Iterator[bytes]:
-    """Byte lines of the file, decompressed on the fly when its name ends in ``.gz``.
+def iter_blocks(path: str | Path, size: int = BLOCK_BYTES) -> Iterator[bytes]:
+    """Byte blocks of the file, each about ``size`` bytes of whole lines (the last may end
+    without a newline), decompressed on the fly when its name ends in ``.gz``.
 
-    Lines keep their line endings, so joining them gives the (decompressed) file bytes.
-    Corrupt or truncated gzip data raises SourceError naming the file.
+    Joining them gives the (decompressed) file bytes. Corrupt or truncated gzip data raises
+    SourceError naming the file.
     """
-    if not is_gzip_name(path):
-        with open(path, "rb") as handle:
-            yield from handle
-        return
+    opener = gzip.open if is_gzip_name(path) else open
     try:
-        with gzip.open(path, "rb") as handle:
-            yield from handle
+        with opener(path, "rb") as handle:
+            while block := handle.read(size):
+                yield block if block.endswith(b"\n") else block + handle.readline()
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise SourceError(str(path), f"corrupt gzip data: {exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from .refs import Item, ItemRef, SourceFailure, checksum_bytes
@@ -10,10 +11,22 @@ __all__ = ["split_pdb"]
 
 _ATOMS = ("ATOM  ", "HETATM")
 _KEPT = (*_ATOMS, "TER")
+_ATOM_LINE = re.compile(r"^(?:ATOM  |HETATM)", re.MULTILINE)
+_MODEL_LINE = re.compile(r"^(?:MODEL|ENDMDL)", re.MULTILINE)  # every line the splitter acts on
 
 
-def _has_atoms(lines: Iterable[str]) -> bool:
-    return any(line.startswith(_ATOMS) for line in lines)
+def _has_atoms(pieces: Iterable[str]) -> bool:
+    """Whether any line of these whole-line pieces is an ATOM/HETATM record."""
+    return any(_ATOM_LINE.search(piece) for piece in pieces)
+
+
+def _lines(block: str) -> list[str]:
+    """The block's lines, each with its newline (split on "\\n" alone, as the bytes were)."""
+    parts = block.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
 
 
 def _member_item(source: str, member: str, text: str) -> Item:
@@ -35,13 +48,14 @@ def _model_name(line: str, ordinal: int) -> str:
     return f"model_{int(serial)}" if serial.isascii() and serial.isdigit() else f"model_{ordinal}"
 
 
-def split_pdb(lines: Iterable[str], source: str) -> Iterator[Item | SourceFailure]:
-    """Items of one PDB text given line by line (line endings kept).
+def split_pdb(blocks: Iterable[str], source: str) -> Iterator[Item | SourceFailure]:
+    """Items of one PDB text given in pieces of whole lines (line endings kept).
 
     A file with zero or one MODEL block is one item, member ``""``, whose text is the whole
     file. With two or more, each MODEL..ENDMDL block is an item ``model_<n>`` whose text
     holds its ATOM/HETATM/TER lines plus END. Models are yielded as soon as they close, so
-    only the current model (and, until a second one appears, the whole text) is held.
+    only the current model (and, until a second one appears, the whole text) is held. A piece
+    outside any model with no MODEL or ENDMDL line is kept whole, not looked at line by line.
     """
     whole: list[str] | None = []
     model: list[str] | None = None
@@ -61,18 +75,21 @@ def split_pdb(lines: Iterable[str], source: str) -> Iterator[Item | SourceFailur
             first, whole = None, None
         yield _model_result(source, name, finished)
 
-    for line in lines:
+    for block in blocks:
         if whole is not None:
-            whole.append(line)
-        if line[:6].rstrip() == "MODEL":
-            if model is not None:
-                yield from close()
-            model, name = [], _model_name(line, closed + 1)
-        elif line.startswith("ENDMDL"):
-            if model is not None:
-                yield from close()
-        elif model is not None and line.startswith(_KEPT):
-            model.append(line)
+            whole.append(block)
+        if model is None and not _MODEL_LINE.search(block):
+            continue
+        for line in _lines(block):
+            if line[:6].rstrip() == "MODEL":
+                if model is not None:
+                    yield from close()
+                model, name = [], _model_name(line, closed + 1)
+            elif line.startswith("ENDMDL"):
+                if model is not None:
+                    yield from close()
+            elif model is not None and line.startswith(_KEPT):
+                model.append(line)
     if model is not None:
         yield from close()
     if whole is None:

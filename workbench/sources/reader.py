@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._text import decode, decode_lines
+from ._text import decode, decode_blocks
 from .discover import discover, input_kind
-from .gz import iter_lines
+from .gz import iter_blocks
 from .mmcif import split_mmcif
 from .pdb import split_pdb
 from .quiver import QuiverEntry, read_entry
@@ -115,9 +115,9 @@ def read_input(path: str | Path, source: str | None = None) -> Iterator[Item | S
         if path.is_dir():
             yield SourceFailure(source, "", _folder_reason(path))
         elif kind == "pdb":
-            yield from split_pdb(decode_lines(iter_lines(path), source), source)
+            yield from split_pdb(decode_blocks(iter_blocks(path), source), source)
         elif kind == "mmcif":
-            yield from split_mmcif(decode(b"".join(iter_lines(path)), source), source)
+            yield from split_mmcif(decode(b"".join(iter_blocks(path)), source), source)
         elif kind == "quiver":
             yield from iter_quiver(path)
         else:
