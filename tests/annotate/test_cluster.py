@@ -64,6 +64,22 @@ def test_cluster_matches_in_process_and_uses_the_cache(client, all_chains, tmp_p
     assert again == [len(sequences)]  # everything came from the cache
 
 
+def test_a_few_misses_are_numbered_here_without_calling_the_client(all_chains, tmp_path):
+    sequences = {f"s{i}": seq for i, (_, seq) in enumerate(all_chains)}
+    unique = len(set(sequences.values()))
+    options = AnnotateOptions()
+
+    def no_cluster():
+        raise AssertionError("the client was called for misses numbered here")
+
+    cache = CacheStore(tmp_path)
+    got = annotate_unique(sequences, options, no_cluster, cache, here_up_to=unique)
+    assert list(got.values()) == number_sequences(list(sequences.values()), options)
+    assert cache.get(cache_key(all_chains[0][1], options)) is not None
+    with pytest.raises(AssertionError, match="client was called"):
+        annotate_unique(sequences, options, no_cluster, DisabledCache(), here_up_to=unique - 1)
+
+
 def test_killing_a_worker_mid_run_still_completes(client, mutants):
     sequences = {name: seq for name, seq in mutants[:120]}
     pids = client.run(os.getpid)
