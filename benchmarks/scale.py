@@ -15,12 +15,17 @@ a run reads and writes in the parent before its pool starts). Parent CPU is this
 user + system time (its threads included, the worker processes not), printed per item and
 against the target.
 
-Run: python benchmarks/scale.py [N_ITEMS] [CHUNK_SIZE] [--no-cluster]; ``--no-cluster`` leaves out
-3 (a second cold run of N items: at 10^5, over an hour on 2 cores), measured at 10^4 instead.
+Run: python benchmarks/scale.py [N_ITEMS] [CHUNK_SIZE] [--no-cluster] [--case NAME];
+``--no-cluster`` leaves out 3 (a second cold run of N items: at 10^5, over an hour on 2 cores),
+measured at 10^4 instead; ``--case`` copies a bundled case (tests/data/complexes, chains from its
+manifest) instead of the DeepRank-Ab example: at 10^5, the example's 313 KB copies make a 31 GB
+archive and as much cache, more than this machine's disk holds beside the run.
 """
 
 from __future__ import annotations
 
+import argparse
+import csv
 import resource
 import subprocess
 import sys
@@ -34,6 +39,17 @@ import workbench
 from workbench.engine import prep_stage
 
 TARGET_MS = 0.3
+COMPLEXES = Path(__file__).resolve().parents[1] / "tests" / "data" / "complexes"
+
+
+def case(name: str | None) -> tuple[Path, dict[str, str]]:
+    """(PDB, chain roles) of a bundled case, or of the DeepRank-Ab example without a name."""
+    if name is None:
+        return DEEPRANK_EXAMPLE, DEEPRANK_CHAINS
+    with (COMPLEXES / "cases.tsv").open() as handle:
+        (row,) = (r for r in csv.DictReader(handle, delimiter="\t") if r["case"] == name)
+    roles = {role: row[role] for role in ("heavy", "light", "antigen") if row[role] != "-"}
+    return COMPLEXES / f"{name}.pdb", roles
 
 
 def _cpu() -> float:
@@ -42,7 +58,12 @@ def _cpu() -> float:
 
 
 def measured_run(
-    archive: Path, out: Path, cache: Path, chunk_size: int, executor: str = "joblib"
+    archive: Path,
+    out: Path,
+    cache: Path,
+    chunk_size: int,
+    executor: str = "joblib",
+    chains: dict[str, str] = DEEPRANK_CHAINS,
 ) -> tuple[float, float]:
     """(wall s, parent CPU s) of one prep-only run with 2 workers."""
     wall, cpu = time.perf_counter(), _cpu()
@@ -56,16 +77,20 @@ def measured_run(
         chunk_size=chunk_size,
         executor=executor,
         telemetry="off",
-        **DEEPRANK_CHAINS,
+        **chains,
     )
     assert summary.n_failed == 0, summary
     return time.perf_counter() - wall, _cpu() - cpu
 
 
-def rerun_peak_mib(archive: Path, out: Path, cache: Path, chunk_size: int) -> float:
+def rerun_peak_mib(
+    archive: Path, out: Path, cache: Path, chunk_size: int, case_name: str | None
+) -> float:
     """Peak resident memory of a fresh process running the all-hit rerun (MiB)."""
+    named = ["--case", case_name] if case_name else []
+    paths = [str(archive), str(out), str(cache), str(chunk_size)]
     done = subprocess.run(
-        [sys.executable, __file__, "--peak", str(archive), str(out), str(cache), str(chunk_size)],
+        [sys.executable, __file__, "--peak", *paths, *named],
         capture_output=True,
         text=True,
         check=True,
@@ -73,31 +98,36 @@ def rerun_peak_mib(archive: Path, out: Path, cache: Path, chunk_size: int) -> fl
     return float(done.stdout.split()[-1])
 
 
-def _peak(archive: str, out: str, cache: str, chunk_size: str) -> None:
+def _peak(archive: str, out: str, cache: str, chunk_size: str, case_name: str | None) -> None:
     prep_stage.INLINE_HITS = 0
-    measured_run(Path(archive), Path(out), Path(cache), int(chunk_size))
+    measured_run(Path(archive), Path(out), Path(cache), int(chunk_size), chains=case(case_name)[1])
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # KiB on Linux
 
 
-def main(n: int = 400, chunk_size: int = 4, cluster: bool = True) -> None:
+def main(
+    n: int = 400, chunk_size: int = 4, cluster: bool = True, case_name: str | None = None
+) -> None:
     prep_stage.INLINE_HITS = 0
+    pdb, chains = case(case_name)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        archive = write_decoy_quiver(tmp / "decoys.qv", DEEPRANK_EXAMPLE, n)
-        cold_wall, cold_cpu = measured_run(archive, tmp / "run", tmp / "cache", chunk_size)
-        wall, cpu = measured_run(archive, tmp / "run", tmp / "cache", chunk_size)
+        archive = write_decoy_quiver(tmp / "decoys.qv", pdb, n)
+        cold_wall, cold_cpu = measured_run(
+            archive, tmp / "run", tmp / "cache", chunk_size, chains=chains
+        )
+        wall, cpu = measured_run(archive, tmp / "run", tmp / "cache", chunk_size, chains=chains)
         shards = len(list((tmp / "run" / "graphs").iterdir()))
-        peak = rerun_peak_mib(archive, tmp / "run", tmp / "cache", chunk_size)
-        small = write_decoy_quiver(tmp / "small.qv", DEEPRANK_EXAMPLE, n // 10)
-        measured_run(small, tmp / "small", tmp / "cache", chunk_size)
-        small_peak = rerun_peak_mib(small, tmp / "small", tmp / "cache", chunk_size)
+        peak = rerun_peak_mib(archive, tmp / "run", tmp / "cache", chunk_size, case_name)
+        small = write_decoy_quiver(tmp / "small.qv", pdb, n // 10)
+        measured_run(small, tmp / "small", tmp / "cache", chunk_size, chains=chains)
+        small_peak = rerun_peak_mib(small, tmp / "small", tmp / "cache", chunk_size, case_name)
         if cluster:
             dask_wall, _ = measured_run(
-                archive, tmp / "dask", tmp / "dask-cache", chunk_size, "dask"
+                archive, tmp / "dask", tmp / "dask-cache", chunk_size, "dask", chains
             )
     per_item = 1000 * cpu / n
     print(
-        f"items: {n} perturbed copies of {DEEPRANK_EXAMPLE.name}, prep only, 2 workers, "
+        f"items: {n} perturbed copies of {pdb.name}, prep only, 2 workers, "
         f"chunks of {chunk_size}; {shards} shards in the folder after the rerun"
     )
     print(f"cold: {cold_wall:.2f} s wall, parent CPU {1000 * cold_cpu / n:.3f} ms/item")
@@ -115,8 +145,13 @@ def main(n: int = 400, chunk_size: int = 4, cluster: bool = True) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--peak"]:
-        _peak(*sys.argv[2:6])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", help="N_ITEMS [CHUNK_SIZE], or with --peak its paths")
+    parser.add_argument("--no-cluster", action="store_true")
+    parser.add_argument("--case", default=None)
+    parser.add_argument("--peak", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.peak:
+        _peak(*args.sizes, args.case)
     else:
-        sizes = [int(a) for a in sys.argv[1:] if a != "--no-cluster"]
-        main(*sizes, cluster="--no-cluster" not in sys.argv)
+        main(*(int(a) for a in args.sizes), cluster=not args.no_cluster, case_name=args.case)
