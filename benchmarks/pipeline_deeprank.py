@@ -17,6 +17,9 @@
    copies in this process:
    voronota is the floor (an external binary on the interface neighbourhood, once per item).
 
+The timed processes cache their bytecode, as an installed copy does, after an untimed first
+one has written it (``installed.py``: this machine turns the caching off).
+
 Run: ``python benchmarks/pipeline_deeprank.py [N]`` from the repository root (default 30 copies).
 """
 
@@ -36,6 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from decoys import DEEPRANK_CHAINS, DEEPRANK_EXAMPLE, write_decoy_quiver
+from installed import environment
 
 from workbench.engine.prep import PrepChunk, PrepTask, prep_chunk
 from workbench.graph import GraphParams
@@ -93,6 +97,7 @@ def run_once(archive: Path, out: Path, *extra: str) -> tuple[float, float, dict]
         ],
         check=True,
         capture_output=True,
+        env=environment(),
     )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
