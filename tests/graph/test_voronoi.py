@@ -68,7 +68,7 @@ def test_the_contacts_command_gives_the_default_inter_atom_areas():
         rows = np.loadtxt(output.splitlines(), ndmin=2)
         return rows[rows[:, 0] != rows[:, 1]]
 
-    ours = inter_atom(_run(list(CONTACTS_COMMAND), balls))
+    ours = inter_atom(_run(CONTACTS_COMMAND, balls))
     default = inter_atom(_run(["calculate-contacts"], balls))
     assert len(ours) > 1000
     np.testing.assert_array_equal(ours, default)

@@ -94,11 +94,11 @@ def annotate_unique(
     by_sequence: dict[str, list[str]] = {}
     for name in missing:
         by_sequence.setdefault(sequences[name], []).append(name)
-    unique = list(by_sequence)
+    unique = tuple(by_sequence)
     if not unique:
         return results  # all cached, in the order of ``sequences``: no cluster needed
     batches = (
-        [(tuple(unique), _number_here(tuple(unique), options))]
+        [(unique, _number_here(unique, options))]
         if len(unique) <= here_up_to
         else _number_on(client() if callable(client) else client, unique, options, batch_size)
     )
@@ -120,7 +120,7 @@ def _number_here(batch: tuple[str, ...], options: AnnotateOptions) -> list[Seque
 
 
 def _number_on(
-    client: Client, unique: list[str], options: AnnotateOptions, batch_size: int
+    client: Client, unique: tuple[str, ...], options: AnnotateOptions, batch_size: int
 ) -> Iterator[tuple[tuple[str, ...], list[SequenceNumbering]]]:
     """(batch, its numberings) as the cluster finishes each batch's graph."""
     from distributed import as_completed
@@ -128,7 +128,7 @@ def _number_on(
     n_models = len(hmm.model_names())
     futures = {}
     for begin in range(0, len(unique), batch_size):
-        chunk = tuple(unique[begin : begin + batch_size])
+        chunk = unique[begin : begin + batch_size]
         batch = client.submit(_batch, chunk, pure=True)
         scans = [client.submit(_scan, i, batch, pure=True) for i in range(n_models)]
         futures[client.submit(_combine, batch, options.to_dict(), *scans, pure=True)] = chunk

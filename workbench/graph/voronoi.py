@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,7 +58,7 @@ def _pdb_lines(
     return "".join(lines) + "END\n"
 
 
-def _run(args: list[str], text: str) -> str:
+def _run(args: Sequence[str], text: str) -> str:
     """Run one voronota command on stdin text; VoronotaError with its stderr on failure."""
     exe = shutil.which("voronota")
     if exe is None:
@@ -102,7 +102,7 @@ def contact_areas(
     serial = np.array([int(row[5]) for row in rows], dtype=np.int64)
     plain = "".join(f"{row[0]} {row[1]} {row[2]} {row[3]}\n" for row in rows)
     contacts = np.loadtxt(
-        _run(list(CONTACTS_COMMAND), plain).splitlines(), dtype=np.float64, ndmin=2
+        _run(CONTACTS_COMMAND, plain).splitlines(), dtype=np.float64, ndmin=2
     ).reshape(-1, 3)
     a, b = contacts[:, 0].astype(np.int64), contacts[:, 1].astype(np.int64)
     keep = a != b  # a == b rows are solvent-accessible areas, not contacts

@@ -11,7 +11,7 @@ __all__ = ["split_pdb"]
 
 _ATOMS = ("ATOM  ", "HETATM")
 _KEPT = (*_ATOMS, "TER")
-_ATOM_LINE = re.compile(r"^(?:ATOM  |HETATM)", re.MULTILINE)
+_ATOM_LINE = re.compile("^(?:" + "|".join(_ATOMS) + ")", re.MULTILINE)
 _MODEL_LINE = re.compile(r"^(?:MODEL|ENDMDL)", re.MULTILINE)  # every line the splitter acts on
 
 
